@@ -1,0 +1,93 @@
+"""Pelican settings for building and previewing the site locally."""
+
+AUTHOR = "Ben Simpson"
+SITENAME = "Ben Simpson"
+SITE_DESCRIPTION = "Notes on software, careers and the tools in between, by Ben Simpson."
+SITEURL = ""
+DEFAULT_LANG = "en"
+TIMEZONE = "America/Chicago"
+
+PATH = "content"
+PAGE_PATHS = ["pages"]
+ARTICLE_PATHS = [""]
+ARTICLE_EXCLUDES = ["pages"]
+# content/README.md documents the posts; it is not one of them.
+IGNORE_FILES = [".#*", "README.md"]
+STATIC_PATHS: list[str] = []
+
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["content_checks"]
+
+# Python-Markdown with Pygments through pymdown-extensions' highlight/superfences.
+MARKDOWN = {
+    "extensions": [
+        "markdown.extensions.abbr",
+        "markdown.extensions.attr_list",
+        "markdown.extensions.def_list",
+        "markdown.extensions.footnotes",
+        "markdown.extensions.md_in_html",
+        "markdown.extensions.tables",
+        "markdown.extensions.meta",
+        "markdown.extensions.toc",
+        "pymdownx.highlight",
+        "pymdownx.superfences",
+    ],
+    "extension_configs": {
+        "pymdownx.highlight": {
+            "css_class": "highlight",
+            "guess_lang": False,
+            "pygments_lang_class": True,
+            # Pygments has no sshd_config lexer; keep the name on the block, show it plain.
+            "extend_pygments_lang": [{"name": "sshd_config", "lang": "text"}],
+        },
+    },
+    "output_format": "html5",
+}
+
+TYPOGRIFY = True
+# Code must reach the reader exactly as written: no curly quotes or dashes inside it.
+TYPOGRIFY_IGNORE_TAGS = ["pre", "code", "kbd", "samp", "script", "style"]
+
+# WordPress permalinks, so links to the old blog keep working.
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = PAGE_URL + "index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = CATEGORY_URL + "index.html"
+CATEGORIES_URL = "category/"
+CATEGORIES_SAVE_AS = CATEGORIES_URL + "index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = ARCHIVES_URL + "index.html"
+YEAR_ARCHIVE_URL = "{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = YEAR_ARCHIVE_URL + "index.html"
+MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
+MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL + "index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = DRAFT_URL + "index.html"
+# Tags and author pages are not part of this blog.
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "categories", "archives"]
+
+# A single-language blog: two posts with one slug are a clash, never translations.
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
+
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Feeds need absolute URLs; publishconf.py turns them on with the real SITEURL.
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+RELATIVE_URLS = False

@@ -1,0 +1,17 @@
+"""Pelican settings for the published site: pelicanconf.py with production values."""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: F403
+
+SITEURL = os.environ.get("SITEURL", "").rstrip("/")
+if not SITEURL:
+    raise RuntimeError(
+        "publishconf.py: set SITEURL to the site's address, e.g. https://blog.example"
+    )
+
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"

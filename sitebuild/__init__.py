@@ -1,0 +1,1 @@
+"""Build, preview and serve the Pelican site."""

@@ -1,0 +1,61 @@
+"""Project commands: `invoke --list` shows them, `invoke --help NAME` their options."""
+
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import Exit, task
+
+from sitebuild.build import BuildError, build_site
+from sitebuild.preview import serve_static, serve_with_reload
+
+PROJECT = Path(__file__).resolve().parent
+LOCAL_SETTINGS = PROJECT / "pelicanconf.py"
+OUTPUT = PROJECT / "output"
+HOST = "127.0.0.1"
+
+logging.basicConfig(format="%(levelname)s: %(message)s", stream=sys.stderr)
+
+
+@task(
+    help={
+        "output": "directory to build into (default: output/)",
+        "strict": "treat Pelican warnings as errors (always on when CI is set)",
+    }
+)
+def build(c, output=None, strict=False):
+    """Build the site with pelicanconf.py; output/ changes only if the build succeeds."""
+    try:
+        build_site(
+            LOCAL_SETTINGS,
+            Path(output) if output else OUTPUT,
+            strict=strict or bool(os.environ.get("CI")),
+        )
+    except BuildError as error:
+        raise Exit(f"ERROR: {error}", code=1) from None
+
+
+@task
+def clean(c):
+    """Delete output/ and Pelican's cache."""
+    for path in (OUTPUT, PROJECT / "cache"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@task(pre=[clean], post=[build])
+def rebuild(c):
+    """Delete output/ and the cache, then build from scratch."""
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)"})
+def serve(c, port=8000):
+    """Serve output/ as it is at http://127.0.0.1:8000/."""
+    serve_static(OUTPUT, HOST, int(port))
+
+
+@task(aliases=["livereload"], help={"port": "port on 127.0.0.1 (default 8000)"})
+def preview(c, port=8000):
+    """Build, serve at http://127.0.0.1:8000/ and rebuild and reload the browser on every edit."""
+    serve_with_reload(PROJECT, LOCAL_SETTINGS, OUTPUT, HOST, int(port))

@@ -1,0 +1,76 @@
+"""Shared fixtures: the repository's posts, copies of the project to break, and running commands."""
+
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+# What a copy of the project needs to build: code, theme, settings; never output or cache.
+PROJECT_PARTS = ("pelicanconf.py", "publishconf.py", "tasks.py", "theme", "plugins", "sitebuild")
+
+
+def run(command: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run a command to completion and capture its output as text."""
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def invoke(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """Run one of the project's invoke tasks with this virtual environment's Python."""
+    return run([sys.executable, "-m", "invoke", *arguments], cwd=cwd)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """Read a post's `Key: value` header, up to the first blank line, keys lowercased."""
+    metadata = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        metadata[key.strip().lower()] = value.strip()
+    return metadata
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path):
+    """Return a function that copies the project with the given posts into a fresh directory."""
+
+    def make(posts: dict[str, str | bytes]) -> Path:
+        project = tmp_path / "project"
+        project.mkdir()
+        for part in PROJECT_PARTS:
+            source = REPO / part
+            if source.is_dir():
+                shutil.copytree(
+                    source, project / part, ignore=shutil.ignore_patterns("__pycache__")
+                )
+            else:
+                shutil.copy2(source, project / part)
+        content = project / "content"
+        content.mkdir()
+        for name, text in posts.items():
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            (content / name).write_bytes(data)
+        return project
+
+    return make
+
+
+GOOD_POST = """Title: A good post
+Date: 2020-01-02
+Category: Testing
+
+This post is fine.
+"""
