@@ -1,9 +1,7 @@
 """Project commands: `invoke --list` shows them, `invoke --help NAME` their options."""
 
-import logging
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from invoke import Exit, task
@@ -15,8 +13,6 @@ PROJECT = Path(__file__).resolve().parent
 LOCAL_SETTINGS = PROJECT / "pelicanconf.py"
 OUTPUT = PROJECT / "output"
 HOST = "127.0.0.1"
-
-logging.basicConfig(format="%(levelname)s: %(message)s", stream=sys.stderr)
 
 
 @task(

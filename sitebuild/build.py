@@ -2,31 +2,41 @@
 
 import logging
 import shutil
+import sys
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 import jinja2
-import pelican.log
 from pelican import Pelican
 from pelican.settings import read_settings
-
-logger = logging.getLogger(__name__)
 
 
 class BuildError(Exception):
     """A build failed and the previous output was left as it was."""
 
 
-class ProblemCounter(logging.Handler):
-    """A logging handler that counts the warnings and errors logged during a build."""
+class ProblemReporter(logging.Handler):
+    """Print each warning and error of a build on one line, and count them."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
         super().__init__(level=logging.WARNING)
-        self.count = 0
+        self.stream = stream
+        self.warnings = 0
+        self.errors = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Count the record; printing it is the job of the caller's handlers."""
-        self.count += 1
+        """Print the record, adding the exception being handled, which Pelican often omits."""
+        if record.levelno >= logging.ERROR:
+            self.errors += 1
+        else:
+            self.warnings += 1
+        message = record.getMessage()
+        handled = sys.exc_info()[1]
+        if not record.exc_info and handled is not None and str(handled) not in message:
+            message = f"{message}: {handled}"
+        self.stream.write(f"{record.levelname}: {message}\n")
+        self.stream.flush()
 
 
 def describe_exception(error: BaseException) -> str:
@@ -67,9 +77,8 @@ def build_site(
     the previous output is left untouched and BuildError says why.
     """
     settings_file = Path(settings_file).resolve()
-    problems = ProblemCounter()
-    # Pelican raises as soon as it logs at the fatal level, so a build stops at its first problem.
-    pelican.log.init(level=None, fatal="warnings" if strict else "errors", handler=None)
+    # Pelican logs a problem and goes on, so one build reports every problem; failing is ours.
+    problems = ProblemReporter(sys.stderr)
     root_logger = logging.getLogger()
     root_logger.addHandler(problems)
     staging = None
@@ -81,18 +90,15 @@ def build_site(
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
         settings["OUTPUT_PATH"] = str(staging)
         Pelican(settings).run()
+        if problems.errors or (strict and problems.warnings):
+            raise BuildError("the problems above")
     except Exception as error:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        reason = (
-            f"{problems.count} problem(s) reported above"
-            if problems.count
-            else describe_exception(error)
-        )
+        counted = problems.errors + (problems.warnings if strict else 0)
+        reason = f"{counted} problem(s) above" if counted else describe_exception(error)
         raise BuildError(f"build failed, output left as it was: {reason}") from error
     finally:
         root_logger.removeHandler(problems)
-        # Logging after the build must not raise: only the build itself is fatal on problems.
-        pelican.log.FatalLogger.fatal_lvl = logging.CRITICAL + 1
     swap_into_place(staging, output)
     return output

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from livereload import Server
+from livereload.handlers import LiveReloadHandler
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ def serve_with_reload(
     """Build, serve output, and rebuild and reload the browser whenever a source changes."""
     output.mkdir(parents=True, exist_ok=True)
     rebuild(project, settings_file, output)
+    # livereload drops a reload that comes within 3 s of the previous one, so a quick second
+    # save would leave the browser on a stale page; every rebuild here must reach the browser.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     server = Server()
     on_change = functools.partial(rebuild, project, settings_file, output)
     for name in WATCHED:

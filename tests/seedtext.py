@@ -51,7 +51,7 @@ def seed_lines() -> list[str]:
 
 
 def split_seed(titles: list[str]) -> dict[str, SeedPost]:
-    """Split the export into posts keyed by folded title; a post starts: categories, blank, title."""
+    """Split the export into posts keyed by folded title; each starts categories, blank, title."""
     lines = seed_lines()
     folded = [fold(line) for line in lines]
     starts = sorted(folded.index(fold(title)) for title in titles)

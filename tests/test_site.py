@@ -71,7 +71,9 @@ def test_every_seed_line_is_on_the_post_page(site, seed_posts, post):
     text = fold(article.get_text())
     assert fold(metadata["title"]) in text
     missing = [
-        line for line in seed_posts[fold(metadata["title"])].body if fold_seed_line(line) not in text
+        line
+        for line in seed_posts[fold(metadata["title"])].body
+        if fold_seed_line(line) not in text
     ]
     assert missing == []
 

@@ -1,0 +1,117 @@
+"""Bad input fails `invoke build` with a message naming the file, and output/ stays as it was."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GOOD_POST, invoke
+
+PREVIOUS_SITE = "<!doctype html><title>previous build</title>"
+
+BAD_POSTS = {
+    "missing title": (
+        {"no-title.md": "Date: 2020-01-03\nCategory: Testing\n\nNo title here.\n"},
+        ["no-title.md", "title"],
+    ),
+    "unparseable date": (
+        {"bad-date.md": "Title: Bad date\nDate: the day after tomorrow\nCategory: Testing\n\nx\n"},
+        ["bad-date.md", "the day after tomorrow"],
+    ),
+    "unknown status": (
+        {"bad-status.md": "Title: Bad status\nDate: 2020-01-03\nStatus: publishd\n\nx\n"},
+        ["bad-status.md", "publishd"],
+    ),
+    "non-UTF-8 bytes": (
+        {"latin1.md": "Title: Caf\xe9\nDate: 2020-01-03\n\nna\xefve\n".encode("latin-1")},
+        ["latin1.md:1:", "not valid UTF-8"],
+    ),
+    "two posts with one URL": (
+        {
+            "first.md": "Title: Same\nDate: 2020-01-03\n\nOne.\n",
+            "second.md": "Title: Same\nDate: 2020-01-03\n\nTwo.\n",
+        },
+        ["first.md", "second.md", "2020/01/03/same/index.html"],
+    ),
+}
+
+
+def build_with_previous_output(project: Path):
+    """Put a previous build in output/, run `invoke build` and return the result."""
+    output = project / "output"
+    output.mkdir()
+    (output / "index.html").write_text(PREVIOUS_SITE, encoding="utf-8")
+    return invoke("build", cwd=project)
+
+
+def assert_previous_output_untouched(project: Path) -> None:
+    """The old site is still there, alone, and no staging directory was left behind."""
+    output = project / "output"
+    assert [p.name for p in output.iterdir()] == ["index.html"]
+    assert (output / "index.html").read_text(encoding="utf-8") == PREVIOUS_SITE
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".output")) == []
+
+
+@pytest.mark.parametrize(("posts", "expected"), BAD_POSTS.values(), ids=BAD_POSTS.keys())
+def test_bad_post_fails_the_build_naming_the_file(project_copy, posts, expected):
+    project = project_copy({"good.md": GOOD_POST, **posts})
+    result = build_with_previous_output(project)
+    messages = result.stdout + result.stderr
+    assert result.returncode != 0, messages
+    for text in expected:
+        assert text in messages
+    assert "Traceback" not in messages
+    assert_previous_output_untouched(project)
+
+
+def test_non_utf8_error_names_the_line_and_column(project_copy):
+    post = b"Title: Fine\nDate: 2020-01-03\n\nFirst line.\nA caf\xe9 here.\n"
+    project = project_copy({"good.md": GOOD_POST, "cafe.md": post})
+    result = build_with_previous_output(project)
+    assert "content/cafe.md:5:6: not valid UTF-8 (byte 0xe9)" in result.stderr
+
+
+def test_broken_template_fails_naming_template_and_line(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    template = project / "theme" / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    result = build_with_previous_output(project)
+    assert result.returncode != 0
+    lines = template.read_text(encoding="utf-8").count("\n")
+    assert f"article.html:{lines}: template error" in result.stdout + result.stderr
+    assert_previous_output_untouched(project)
+
+
+IMAGE_WITHOUT_ALT = "Title: Picture\nDate: 2020-01-03\n\n![](picture.png)\n"
+
+
+def test_a_warning_fails_only_a_strict_build(project_copy):
+    project = project_copy({"good.md": GOOD_POST, "picture.md": IMAGE_WITHOUT_ALT})
+    strict = invoke("build", "--strict", cwd=project)
+    assert strict.returncode != 0
+    assert "picture.md" in strict.stderr
+    assert not (project / "output").exists()
+    relaxed = invoke("build", cwd=project)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert "picture.md" in relaxed.stderr
+    assert (project / "output" / "2020" / "01" / "03" / "picture" / "index.html").is_file()
+
+
+def test_a_good_build_replaces_the_previous_output(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    result = build_with_previous_output(project)
+    assert result.returncode == 0, result.stderr
+    index = (project / "output" / "index.html").read_text(encoding="utf-8")
+    assert "/2020/01/02/a-good-post/" in index
+    assert (project / "output" / "2020" / "01" / "02" / "a-good-post" / "index.html").is_file()
+    assert [p.name for p in project.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_one_build_reports_every_bad_post(project_copy):
+    bad_posts = {name: text for posts, _ in BAD_POSTS.values() for name, text in posts.items()}
+    project = project_copy({"good.md": GOOD_POST, **bad_posts})
+    result = build_with_previous_output(project)
+    assert result.returncode != 0
+    for _, expected in BAD_POSTS.values():
+        for text in expected:
+            assert text in result.stderr
+    assert_previous_output_untouched(project)

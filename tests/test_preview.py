@@ -1,0 +1,171 @@
+"""The preview server: serves the site on loopback, rebuilds on edits and tells the browser."""
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tornado.websocket import websocket_connect
+
+from tests.conftest import GOOD_POST, free_port
+
+STARTUP_SECONDS = 60
+REBUILD_SECONDS = 30
+POST_PATH = "/2020/01/02/a-good-post/"
+
+
+def fetch(url: str) -> str | None:
+    """Return the page's text, or None when the server does not answer with it."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll condition until it holds, failing the test after the given number of seconds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up after {seconds}s waiting for {what}")
+        time.sleep(0.2)
+
+
+class Preview:
+    """A running `invoke preview` over a copy of the project."""
+
+    def __init__(self, project: Path, port: int, log: Path) -> None:
+        self.project = project
+        self.base = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.log = log
+
+    def page(self, path: str = POST_PATH) -> str | None:
+        """Fetch a page of the running site."""
+        return fetch(self.base + path)
+
+    def output(self) -> str:
+        """Everything the server printed so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def write_post(self, name: str, text: str) -> None:
+        """Create or replace a post, as an editor saving a file would."""
+        (self.project / "content" / name).write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def invoke_server(task: str, project: Path, port: int, log: Path) -> Iterator[None]:
+    """Run a serving invoke task in the background; stop it and its children on exit."""
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "invoke", task, "--port", str(port)],
+            cwd=project,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def preview(project_copy, tmp_path):
+    """A running `invoke preview` on a free loopback port, its first build done."""
+    project = project_copy({"good.md": GOOD_POST})
+    server = Preview(project, free_port(), tmp_path / "preview.log")
+    with invoke_server("preview", project, server.port, server.log):
+        wait_for(lambda: server.page() is not None, STARTUP_SECONDS, "the first build")
+        yield server
+
+
+def test_serves_the_built_site_with_the_reload_script(preview):
+    page = preview.page()
+    assert "This post is" in page
+    assert "livereload.js" in page
+    assert "A good" in preview.page("/")
+
+
+def test_an_edited_post_is_rebuilt(preview):
+    preview.write_post("good.md", GOOD_POST.replace("This post is fine.", "Edited words here."))
+    wait_for(lambda: "Edited words" in (preview.page() or ""), REBUILD_SECONDS, "the edit")
+
+
+def test_an_edited_template_is_rebuilt(preview):
+    footer = preview.project / "theme" / "templates" / "partials" / "footer.html"
+    footer.write_text("<footer>Footer edited</footer>\n", encoding="utf-8")
+    wait_for(lambda: "Footer edited" in (preview.page() or ""), REBUILD_SECONDS, "the theme edit")
+
+
+def test_a_broken_post_is_reported_and_the_last_good_site_stays_up(preview):
+    preview.write_post("broken.md", "Date: 2020-01-05\n\nNo title.\n")
+    wait_for(lambda: "broken.md" in preview.output(), REBUILD_SECONDS, "the error report")
+    assert "could not find information about 'title'" in preview.output()
+    assert "This post is" in preview.page()
+    preview.write_post("broken.md", "Title: Mended\nDate: 2020-01-05\n\nNow fine.\n")
+    wait_for(lambda: preview.page("/2020/01/05/mended/") is not None, REBUILD_SECONDS, "the fix")
+
+
+def test_a_broken_template_is_reported_and_the_server_keeps_running(preview):
+    base = preview.project / "theme" / "templates" / "base.html"
+    good_template = base.read_text(encoding="utf-8")
+    base.write_text(good_template + "{% endblock %}\n", encoding="utf-8")
+    wait_for(lambda: "base.html" in preview.output(), REBUILD_SECONDS, "the template error")
+    assert "This post is" in preview.page()
+    base.write_text(good_template.replace("</main>", "<p>Template mended</p></main>"), "utf-8")
+    wait_for(lambda: "Template mended" in (preview.page() or ""), REBUILD_SECONDS, "the fix")
+
+
+async def reload_after(url: str, edit: Callable[[], None]) -> dict:
+    """Connect as livereload.js does, make the edit and return the reload it causes."""
+    connection = await websocket_connect(url)
+    try:
+        hello = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}
+        connection.write_message(json.dumps(hello))
+        assert json.loads(await connection.read_message())["command"] == "hello"
+        connection.write_message(json.dumps({"command": "info", "url": "http://127.0.0.1/"}))
+        edit()
+        while True:
+            message = json.loads(await connection.read_message())
+            # The server also reloads browsers once when it starts, for no file ("*").
+            if message["command"] == "reload" and message["path"] != "*":
+                return message
+    finally:
+        connection.close()
+
+
+def test_the_browser_is_told_to_reload_after_an_edit(preview):
+    def edit() -> None:
+        preview.write_post("good.md", GOOD_POST.replace("fine", "reloaded"))
+
+    url = f"ws://127.0.0.1:{preview.port}/livereload"
+    try:
+        asyncio.run(asyncio.wait_for(reload_after(url, edit), REBUILD_SECONDS))
+    except TimeoutError:
+        pytest.fail(preview.output())
+    # The reload comes after the rebuild, so the browser gets the new page.
+    assert "reloaded" in preview.page()
+
+
+def test_serve_serves_output_as_it_is(project_copy, tmp_path):
+    project = project_copy({"good.md": GOOD_POST})
+    output = project / "output" / "2020" / "01" / "02" / "a-good-post"
+    output.mkdir(parents=True)
+    (output / "index.html").write_text("<p>served as is</p>", encoding="utf-8")
+    port = free_port()
+    with invoke_server("serve", project, port, tmp_path / "serve.log"):
+        url = f"http://127.0.0.1:{port}{POST_PATH}"
+        wait_for(lambda: fetch(url) is not None, STARTUP_SECONDS, "the server")
+        assert fetch(url) == "<p>served as is</p>"
