@@ -1,5 +1,6 @@
 """Shared fixtures: the repository's posts, copies of the project to break, and running commands."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -13,16 +14,27 @@ REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("pelicanconf.py", "publishconf.py", "tasks.py", "theme", "plugins", "sitebuild")
 
 
-def run(command: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run a command to completion and capture its output as text."""
+def run(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run a command to completion, outside CI's environment unless env says otherwise."""
+    environment = {key: value for key, value in os.environ.items() if key != "CI"}
     return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=cwd,
+        env={**environment, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
-def invoke(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+def invoke(
+    *arguments: str, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run one of the project's invoke tasks with this virtual environment's Python."""
-    return run([sys.executable, "-m", "invoke", *arguments], cwd=cwd)
+    return run([sys.executable, "-m", "invoke", *arguments], cwd=cwd, env=env)
 
 
 def free_port() -> int:

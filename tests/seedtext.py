@@ -46,8 +46,9 @@ def fold_seed_line(line: str) -> str:
 
 def seed_lines() -> list[str]:
     """Return the export's lines; the export is a single text file."""
-    (export,) = sorted(SEED_DIR.glob("*.txt"))
-    return export.read_text(encoding="utf-8").splitlines()
+    exports = sorted(SEED_DIR.glob("*.txt"))
+    assert len(exports) == 1, f"expected one WordPress export in {SEED_DIR} (or set SEED_DIR)"
+    return exports[0].read_text(encoding="utf-8").splitlines()
 
 
 def split_seed(titles: list[str]) -> dict[str, SeedPost]:

@@ -96,6 +96,13 @@ def test_a_warning_fails_only_a_strict_build(project_copy):
     assert (project / "output" / "2020" / "01" / "03" / "picture" / "index.html").is_file()
 
 
+def test_a_warning_fails_the_build_in_ci(project_copy):
+    project = project_copy({"good.md": GOOD_POST, "picture.md": IMAGE_WITHOUT_ALT})
+    result = invoke("build", cwd=project, env={"CI": "true"})
+    assert result.returncode != 0
+    assert "picture.md" in result.stderr
+
+
 def test_a_good_build_replaces_the_previous_output(project_copy):
     project = project_copy({"good.md": GOOD_POST})
     result = build_with_previous_output(project)
