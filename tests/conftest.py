@@ -55,29 +55,29 @@ def read_metadata(path: Path) -> dict[str, str]:
     return metadata
 
 
+def copy_project(destination: Path, posts: dict[str, str | bytes]) -> Path:
+    """Copy the project's code, theme and settings to destination, with the given posts."""
+    destination.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(
+                source, destination / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(source, destination / part)
+    content = destination / "content"
+    content.mkdir()
+    for name, text in posts.items():
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        (content / name).write_bytes(data)
+    return destination
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path):
     """Return a function that copies the project with the given posts into a fresh directory."""
-
-    def make(posts: dict[str, str | bytes]) -> Path:
-        project = tmp_path / "project"
-        project.mkdir()
-        for part in PROJECT_PARTS:
-            source = REPO / part
-            if source.is_dir():
-                shutil.copytree(
-                    source, project / part, ignore=shutil.ignore_patterns("__pycache__")
-                )
-            else:
-                shutil.copy2(source, project / part)
-        content = project / "content"
-        content.mkdir()
-        for name, text in posts.items():
-            data = text if isinstance(text, bytes) else text.encode("utf-8")
-            (content / name).write_bytes(data)
-        return project
-
-    return make
+    return lambda posts: copy_project(tmp_path / "project", posts)
 
 
 GOOD_POST = """Title: A good post
