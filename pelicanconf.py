@@ -1,5 +1,7 @@
 """Pelican settings for building and previewing the site locally."""
 
+from jinja2 import StrictUndefined
+
 AUTHOR = "Ben Simpson"
 SITENAME = "Ben Simpson"
 SITE_DESCRIPTION = "Notes on software, careers and the tools in between, by Ben Simpson."
@@ -16,6 +18,8 @@ IGNORE_FILES = [".#*", "README.md"]
 STATIC_PATHS: list[str] = []
 
 THEME = "theme"
+# A misspelt or out-of-scope variable fails the build instead of rendering as nothing.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "undefined": StrictUndefined}
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["content_checks"]
 

@@ -1,9 +1,11 @@
 """Build the site into a staging directory and swap it into place only when the build succeeds."""
 
 import logging
+import os
 import shutil
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 from typing import TextIO
 
@@ -16,14 +18,32 @@ class BuildError(Exception):
     """A build failed and the previous output was left as it was."""
 
 
+def from_cwd(path: str | os.PathLike) -> str:
+    """Return path relative to the working directory when it lies below it, else as it is."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class ProblemReporter(logging.Handler):
     """Print each warning and error of a build on one line, and count them."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(level=logging.WARNING)
         self.stream = stream
+        self.content_root: Path | None = None
         self.warnings = 0
         self.errors = 0
+
+    def source_path(self, argument: object) -> object:
+        """Show a content file as a path from the working directory, whatever form Pelican used."""
+        # Pelican names a file by a relative or absolute path, or by its content object.
+        candidate = getattr(argument, "source_path", argument)
+        if self.content_root is None or not isinstance(candidate, str | os.PathLike):
+            return argument
+        path = self.content_root / candidate
+        return from_cwd(path) if path.is_file() else argument
 
     def emit(self, record: logging.LogRecord) -> None:
         """Print the record, adding the exception being handled, which Pelican often omits."""
@@ -31,7 +51,11 @@ class ProblemReporter(logging.Handler):
             self.errors += 1
         else:
             self.warnings += 1
-        message = record.getMessage()
+        arguments = record.args if isinstance(record.args, tuple) else ()
+        if arguments:
+            message = str(record.msg) % tuple(map(self.source_path, arguments))
+        else:
+            message = record.getMessage()
         handled = sys.exc_info()[1]
         if not record.exc_info and handled is not None and str(handled) not in message:
             message = f"{message}: {handled}"
@@ -39,12 +63,20 @@ class ProblemReporter(logging.Handler):
         self.stream.flush()
 
 
+def template_frame(error: BaseException) -> traceback.FrameSummary | None:
+    """Return the innermost traceback frame that runs a template rather than Python."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return next((f for f in reversed(frames) if not f.filename.endswith(".py")), None)
+
+
 def describe_exception(error: BaseException) -> str:
     """Say what went wrong, with the template file and line for template errors."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"{error.filename or error.name}:{error.lineno}: template error: {error.message}"
-    if isinstance(error, jinja2.TemplateError):
-        return f"template error: {type(error).__name__}: {error}"
+        where = from_cwd(error.filename) if error.filename else error.name
+        return f"{where}:{error.lineno}: template error: {error.message}"
+    frame = template_frame(error) if isinstance(error, jinja2.TemplateError) else None
+    if frame is not None:
+        return f"{from_cwd(frame.filename)}:{frame.lineno}: template error: {error}"
     return f"{type(error).__name__}: {error}"
 
 
@@ -84,6 +116,7 @@ def build_site(
     staging = None
     try:
         settings = read_settings(str(settings_file), override=overrides or {})
+        problems.content_root = Path(settings["PATH"])
         output = Path(output or settings["OUTPUT_PATH"]).resolve()
         output.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(output)

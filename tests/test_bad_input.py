@@ -11,26 +11,26 @@ PREVIOUS_SITE = "<!doctype html><title>previous build</title>"
 BAD_POSTS = {
     "missing title": (
         {"no-title.md": "Date: 2020-01-03\nCategory: Testing\n\nNo title here.\n"},
-        ["no-title.md", "title"],
+        ["content/no-title.md", "title"],
     ),
     "unparseable date": (
         {"bad-date.md": "Title: Bad date\nDate: the day after tomorrow\nCategory: Testing\n\nx\n"},
-        ["bad-date.md", "the day after tomorrow"],
+        ["content/bad-date.md", "the day after tomorrow"],
     ),
     "unknown status": (
         {"bad-status.md": "Title: Bad status\nDate: 2020-01-03\nStatus: publishd\n\nx\n"},
-        ["bad-status.md", "publishd"],
+        ["content/bad-status.md", "publishd"],
     ),
     "non-UTF-8 bytes": (
         {"latin1.md": "Title: Caf\xe9\nDate: 2020-01-03\n\nna\xefve\n".encode("latin-1")},
-        ["latin1.md:1:", "not valid UTF-8"],
+        ["content/latin1.md:1:", "not valid UTF-8"],
     ),
     "two posts with one URL": (
         {
             "first.md": "Title: Same\nDate: 2020-01-03\n\nOne.\n",
             "second.md": "Title: Same\nDate: 2020-01-03\n\nTwo.\n",
         },
-        ["first.md", "second.md", "2020/01/03/same/index.html"],
+        ["content/first.md", "content/second.md", "2020/01/03/same/index.html"],
     ),
 }
 
@@ -78,6 +78,17 @@ def test_broken_template_fails_naming_template_and_line(project_copy):
     assert result.returncode != 0
     lines = template.read_text(encoding="utf-8").count("\n")
     assert f"article.html:{lines}: template error" in result.stdout + result.stderr
+    assert_previous_output_untouched(project)
+
+
+def test_misspelt_template_variable_fails_naming_template_and_line(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    footer = project / "theme" / "templates" / "partials" / "footer.html"
+    footer.write_text("<footer>\n{{ AUTHR }}\n</footer>\n", encoding="utf-8")
+    result = build_with_previous_output(project)
+    assert result.returncode != 0
+    expected = "theme/templates/partials/footer.html:2: template error: 'AUTHR' is undefined"
+    assert expected in result.stderr
     assert_previous_output_untouched(project)
 
 
