@@ -1,11 +1,14 @@
 """Build the site into a staging directory and swap it into place only when the build succeeds."""
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -92,8 +95,21 @@ def swap_into_place(staging: Path, output: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
     if output.exists():
         output.rename(retired)
-    staging.rename(output)
+    try:
+        staging.rename(output)
+    except OSError:
+        if retired.exists():
+            retired.rename(output)
+        raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(output: Path) -> Iterator[None]:
+    """Hold output's build lock, so two builds never remove each other's staging directory."""
+    with open(output.with_name(f".{output.name}-build.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def build_site(
@@ -108,30 +124,31 @@ def build_site(
     A logged error always fails the build, and with strict a warning does too; on failure
     the previous output is left untouched and BuildError says why.
     """
-    settings_file = Path(settings_file).resolve()
     # Pelican logs a problem and goes on, so one build reports every problem; failing is ours.
     problems = ProblemReporter(sys.stderr)
     root_logger = logging.getLogger()
     root_logger.addHandler(problems)
-    staging = None
     try:
-        settings = read_settings(str(settings_file), override=overrides or {})
+        settings = read_settings(str(Path(settings_file).resolve()), override=overrides or {})
         problems.content_root = Path(settings["PATH"])
         output = Path(output or settings["OUTPUT_PATH"]).resolve()
         output.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(output)
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-        settings["OUTPUT_PATH"] = str(staging)
-        Pelican(settings).run()
-        if problems.errors or (strict and problems.warnings):
-            raise BuildError("the problems above")
+        with build_lock(output):
+            remove_stale_staging(output)
+            staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+            try:
+                settings["OUTPUT_PATH"] = str(staging)
+                Pelican(settings).run()
+                if problems.errors or (strict and problems.warnings):
+                    raise BuildError("the problems above")
+                swap_into_place(staging, output)
+            finally:
+                # Nothing is left here after a swap; after a failure, the half-built site goes.
+                shutil.rmtree(staging, ignore_errors=True)
     except Exception as error:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
         counted = problems.errors + (problems.warnings if strict else 0)
         reason = f"{counted} problem(s) above" if counted else describe_exception(error)
         raise BuildError(f"build failed, output left as it was: {reason}") from error
     finally:
         root_logger.removeHandler(problems)
-    swap_into_place(staging, output)
     return output

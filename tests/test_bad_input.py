@@ -1,9 +1,12 @@
 """Bad input fails `invoke build` with a message naming the file, and output/ stays as it was."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from sitebuild.build import build_lock
 from tests.conftest import GOOD_POST, invoke
 
 PREVIOUS_SITE = "<!doctype html><title>previous build</title>"
@@ -48,7 +51,7 @@ def assert_previous_output_untouched(project: Path) -> None:
     output = project / "output"
     assert [p.name for p in output.iterdir()] == ["index.html"]
     assert (output / "index.html").read_text(encoding="utf-8") == PREVIOUS_SITE
-    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".output")) == []
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".output.")) == []
 
 
 @pytest.mark.parametrize(("posts", "expected"), BAD_POSTS.values(), ids=BAD_POSTS.keys())
@@ -121,7 +124,7 @@ def test_a_good_build_replaces_the_previous_output(project_copy):
     index = (project / "output" / "index.html").read_text(encoding="utf-8")
     assert "/2020/01/02/a-good-post/" in index
     assert (project / "output" / "2020" / "01" / "02" / "a-good-post" / "index.html").is_file()
-    assert [p.name for p in project.iterdir() if p.name.startswith(".output")] == []
+    assert [p.name for p in project.iterdir() if p.name.startswith(".output.")] == []
 
 
 def test_one_build_reports_every_bad_post(project_copy):
@@ -133,3 +136,17 @@ def test_one_build_reports_every_bad_post(project_copy):
         for text in expected:
             assert text in result.stderr
     assert_previous_output_untouched(project)
+
+
+def test_a_second_build_waits_for_the_first(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    output = project / "output"
+    with build_lock(output):
+        second = subprocess.Popen(
+            [sys.executable, "-m", "sitebuild"], cwd=project, stderr=subprocess.PIPE, text=True
+        )
+        with pytest.raises(subprocess.TimeoutExpired):
+            second.wait(timeout=3)
+        assert not output.exists()
+    assert second.wait(timeout=60) == 0, second.stderr.read()
+    assert (output / "index.html").is_file()

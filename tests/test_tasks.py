@@ -1,0 +1,34 @@
+"""The invoke tasks a user types: each is listed with its help, and clean/rebuild do their job."""
+
+import pytest
+
+from tests.conftest import GOOD_POST, invoke
+
+TASKS = ["build", "clean", "preview", "rebuild", "serve"]
+
+
+def test_every_task_is_listed_with_its_help():
+    listing = invoke("--list").stdout
+    for name in TASKS:
+        line = next(line for line in listing.splitlines() if line.strip().startswith(name))
+        assert len(line.split()) > 2, f"{name} has no help text"
+    assert "preview (livereload)" in listing
+
+
+@pytest.mark.parametrize("name", TASKS)
+def test_every_task_documents_its_options(name):
+    result = invoke("--help", name)
+    assert result.returncode == 0
+    assert "Docstring:" in result.stdout
+    assert "none" not in result.stdout.split("Docstring:")[1].splitlines()[1]
+
+
+def test_clean_removes_output_and_cache_and_rebuild_brings_output_back(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    assert invoke("build", cwd=project).returncode == 0
+    (project / "cache").mkdir()
+    assert invoke("clean", cwd=project).returncode == 0
+    assert not (project / "output").exists()
+    assert not (project / "cache").exists()
+    assert invoke("rebuild", cwd=project).returncode == 0
+    assert (project / "output" / "2020" / "01" / "02" / "a-good-post" / "index.html").is_file()
