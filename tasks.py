@@ -1,10 +1,11 @@
 """Project commands: `invoke --list` shows them, `invoke --help NAME` their options."""
 
+import logging
 import os
 import shutil
 from pathlib import Path
 
-from invoke import Exit, task
+from invoke import Context, Exit, task
 
 from sitebuild.build import BuildError, build_site
 from sitebuild.preview import serve_static, serve_with_reload
@@ -21,7 +22,7 @@ HOST = "127.0.0.1"
         "strict": "treat Pelican warnings as errors (always on when CI is set)",
     }
 )
-def build(c, output=None, strict=False):
+def build(c: Context, output: str | None = None, strict: bool = False) -> None:
     """Build the site with pelicanconf.py; output/ changes only if the build succeeds."""
     try:
         build_site(
@@ -34,24 +35,25 @@ def build(c, output=None, strict=False):
 
 
 @task
-def clean(c):
+def clean(c: Context) -> None:
     """Delete output/ and Pelican's cache."""
     for path in (OUTPUT, PROJECT / "cache"):
         shutil.rmtree(path, ignore_errors=True)
 
 
 @task(pre=[clean], post=[build])
-def rebuild(c):
+def rebuild(c: Context) -> None:
     """Delete output/ and the cache, then build from scratch."""
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)"})
-def serve(c, port=8000):
+def serve(c: Context, port: int = 8000) -> None:
     """Serve output/ as it is at http://127.0.0.1:8000/."""
-    serve_static(OUTPUT, HOST, int(port))
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    serve_static(OUTPUT, HOST, port)
 
 
 @task(aliases=["livereload"], help={"port": "port on 127.0.0.1 (default 8000)"})
-def preview(c, port=8000):
+def preview(c: Context, port: int = 8000) -> None:
     """Build, serve at http://127.0.0.1:8000/ and rebuild and reload the browser on every edit."""
-    serve_with_reload(PROJECT, LOCAL_SETTINGS, OUTPUT, HOST, int(port))
+    serve_with_reload(PROJECT, LOCAL_SETTINGS, OUTPUT, HOST, port)

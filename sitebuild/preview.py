@@ -20,7 +20,7 @@ def serve_static(output: Path, host: str, port: int) -> None:
     """Serve output over HTTP until interrupted."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
-        logger.warning("serving %s at http://%s:%d/ (Ctrl-C stops)", output, host, port)
+        logger.info("serving %s at http://%s:%d/ (Ctrl-C stops)", output, host, port)
         server.serve_forever()
 
 
