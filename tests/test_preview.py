@@ -32,6 +32,17 @@ def fetch(url: str) -> str | None:
         return None
 
 
+def fetch_error(url: str) -> tuple[int, str] | None:
+    """Return the status and text of an error response, or None if there was none."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return None
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
     """Poll condition until it holds, failing the test after the given number of seconds."""
     deadline = time.monotonic() + seconds
@@ -109,11 +120,17 @@ def test_an_edited_template_is_rebuilt(preview):
     wait_for(lambda: "Footer edited" in (preview.page() or ""), REBUILD_SECONDS, "the theme edit")
 
 
-def test_a_broken_post_is_reported_and_the_last_good_site_stays_up(preview):
+def test_a_broken_post_is_shown_in_terminal_and_browser_and_output_kept(preview):
+    built_page = preview.project / "output" / POST_PATH.strip("/") / "index.html"
+    last_good_build = built_page.read_text(encoding="utf-8")
     preview.write_post("broken.md", "Date: 2020-01-05\n\nNo title.\n")
     wait_for(lambda: "broken.md" in preview.output(), REBUILD_SECONDS, "the error report")
     assert "could not find information about 'title'" in preview.output()
-    assert "This post is" in preview.page()
+    status, page = fetch_error(preview.base + POST_PATH)
+    assert status == 500
+    assert "content/broken.md: could not find information about &#x27;title&#x27;" in page
+    assert "livereload.js" in page
+    assert built_page.read_text(encoding="utf-8") == last_good_build
     preview.write_post("broken.md", "Title: Mended\nDate: 2020-01-05\n\nNow fine.\n")
     wait_for(lambda: preview.page("/2020/01/05/mended/") is not None, REBUILD_SECONDS, "the fix")
 
@@ -123,7 +140,9 @@ def test_a_broken_template_is_reported_and_the_server_keeps_running(preview):
     good_template = base.read_text(encoding="utf-8")
     base.write_text(good_template + "{% endblock %}\n", encoding="utf-8")
     wait_for(lambda: "base.html" in preview.output(), REBUILD_SECONDS, "the template error")
-    assert "This post is" in preview.page()
+    assert "base.html" in fetch_error(preview.base + "/")[1]
+    # Assets still load while a page shows the error.
+    assert fetch(preview.base + "/theme/css/site.css") is not None
     base.write_text(good_template.replace("</main>", "<p>Template mended</p></main>"), "utf-8")
     wait_for(lambda: "Template mended" in (preview.page() or ""), REBUILD_SECONDS, "the fix")
 
