@@ -21,9 +21,9 @@ THEME = "theme"
 # A misspelt or out-of-scope variable fails the build instead of rendering as nothing.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "undefined": StrictUndefined}
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_checks"]
+PLUGINS = ["content_checks", "multi_category", "code_highlight", "quote_posts"]
 
-# Python-Markdown with Pygments through pymdown-extensions' highlight/superfences.
+# Python-Markdown; the code_highlight plugin adds Pygments highlighting (pymdown-extensions).
 MARKDOWN = {
     "extensions": [
         "markdown.extensions.abbr",
@@ -34,20 +34,16 @@ MARKDOWN = {
         "markdown.extensions.tables",
         "markdown.extensions.meta",
         "markdown.extensions.toc",
-        "pymdownx.highlight",
-        "pymdownx.superfences",
     ],
-    "extension_configs": {
-        "pymdownx.highlight": {
-            "css_class": "highlight",
-            "guess_lang": False,
-            "pygments_lang_class": True,
-            # Pygments has no sshd_config lexer; keep the name on the block, show it plain.
-            "extend_pygments_lang": [{"name": "sshd_config", "lang": "text"}],
-        },
-    },
+    "extension_configs": {},
     "output_format": "html5",
 }
+
+# Code colours for light and dark mode, both WCAG AA on their own backgrounds.
+CODE_HIGHLIGHT_LIGHT_STYLE = "xcode"
+CODE_HIGHLIGHT_DARK_STYLE = "github-dark"
+# Pygments has no sshd_config lexer: show such blocks plain, labelled with their own name.
+CODE_HIGHLIGHT_ALIASES = {"sshd_config": "text"}
 
 TYPOGRIFY = True
 # Code must reach the reader exactly as written: no curly quotes or dashes inside it.
@@ -87,9 +83,10 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 
-# Feeds need absolute URLs; publishconf.py turns them on with the real SITEURL.
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
+# Locally the feeds name the preview server; publishconf.py makes them absolute with SITEURL.
+FEED_DOMAIN = "http://127.0.0.1:8000"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None

@@ -12,6 +12,4 @@ if not SITEURL:
     raise RuntimeError(
         "publishconf.py: set SITEURL to the site's address, e.g. https://blog.example"
     )
-
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+FEED_DOMAIN = SITEURL

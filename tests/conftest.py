@@ -86,3 +86,16 @@ Category: Testing
 
 This post is fine.
 """
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole test session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

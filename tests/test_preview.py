@@ -1,6 +1,7 @@
 """The preview server: serves the site on loopback, rebuilds on edits and tells the browser."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -171,7 +172,10 @@ def test_the_browser_is_told_to_reload_after_an_edit(preview):
 
     url = f"ws://127.0.0.1:{preview.port}/livereload"
     try:
-        asyncio.run(asyncio.wait_for(reload_after(url, edit), REBUILD_SECONDS))
+        # A thread of its own: Playwright's sync API may already run an event loop in this one.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+            listening = asyncio.wait_for(reload_after(url, edit), REBUILD_SECONDS)
+            executor.submit(asyncio.run, listening).result()
     except TimeoutError:
         pytest.fail(preview.output())
     # The reload comes after the rebuild, so the browser gets the new page.

@@ -1,6 +1,9 @@
 """End to end: build the real site once, then check it page by page against the seed."""
 
+import json
 import re
+import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -107,6 +110,25 @@ def test_code_keeps_straight_quotes_and_placeholders(site):
     assert "<local port>:<remote host>:<remote port>" in code
 
 
+def test_observer_ruby_is_highlighted_and_labelled(site):
+    observer = page(site, "/2017/10/20/refactoring-with-the-observer-pattern/")
+    block = observer.select_one("article div.highlight")
+    assert block.select_one(".code-lang").get_text() == "Ruby"
+    assert block.select_one("span.nb").get_text() == "require"
+    assert block.select_one("span.s1").get_text() == "'observer'"
+    assert not observer.select("article pre [style]")  # colours come from classes only
+
+
+def test_code_stylesheet_and_copy_script_are_linked_and_written(site):
+    observer = page(site, "/2017/10/20/refactoring-with-the-observer-pattern/")
+    stylesheets = [link["href"] for link in observer.select('link[rel="stylesheet"]')]
+    code_css = next(href for href in stylesheets if "/code/code." in href)
+    assert ".highlight .k{" in (site / code_css.lstrip("/")).read_text(encoding="utf-8")
+    script = observer.select_one('script[src*="copy-code"]')
+    assert script.has_attr("defer")
+    assert (site / script["src"].lstrip("/")).read_text(encoding="utf-8").startswith("//")
+
+
 def test_prose_gets_curly_quotes_from_typogrify(site):
     synergy = page(site, "/2017/06/01/using-synergy-over-vpn/")
     assert "I\u2019ve been watching" in synergy.find("article").get_text()
@@ -130,9 +152,36 @@ def test_lost_screenshots_keep_their_caption_visible(site, url_path, caption):
 def test_quote_post_is_attributed_to_ray_bradbury(site):
     quote_post = next(post for post in POSTS if read_metadata(post)["title"] == "Fahrenheit 451")
     assert read_metadata(quote_post)["quote-author"] == "Ray Bradbury"
-    blockquote = page(site, permalink(quote_post)).select_one("article blockquote")
-    assert blockquote.get_text().strip().startswith("Everyone must leave something behind")
-    assert fold(blockquote.get_text()).endswith("- Ray Bradbury")
+    figure = page(site, permalink(quote_post)).select_one("article figure.quote")
+    quote = figure.select_one("blockquote").get_text().strip()
+    assert quote.startswith("Everyone must leave something behind")
+    assert "Ray Bradbury" not in quote  # the attribution moved out of the quote, into the caption
+    caption = figure.select_one("figcaption")
+    assert fold(caption.get_text()) == "- Ray Bradbury, Fahrenheit 451"
+    assert [cite.get_text() for cite in caption.select("cite")] == [
+        "Ray Bradbury",
+        "Fahrenheit 451",
+    ]
+
+
+def test_quote_post_carries_quotation_json_ld(site):
+    article = page(site, "/2018/03/01/fahrenheit-451/")
+    blocks = [json.loads(s.string) for s in article.select('script[type="application/ld+json"]')]
+    quotation = next(block for block in blocks if block["@type"] == "Quotation")
+    assert quotation["creator"]["name"] == "Ray Bradbury"
+    assert quotation["isPartOf"]["name"] == "Fahrenheit 451"
+    assert quotation["text"].startswith("Everyone must leave something behind")
+
+
+@pytest.mark.parametrize("url_path", ["/", "/category/quotes/", "/category/thoughts/"])
+def test_listings_show_the_whole_quote_with_attribution(site, url_path):
+    listing = page(site, url_path)
+    entry = next(
+        e for e in listing.select("article") if "Fahrenheit" in e.find(["h2", "h1"]).get_text()
+    )
+    quote = entry.select_one("figure.quote blockquote").get_text()
+    assert fold(quote).strip().endswith("after you take your hands away.")
+    assert entry.select_one("figure.quote figcaption cite").get_text() == "Ray Bradbury"
 
 
 @pytest.mark.parametrize("post", POSTS, ids=POST_IDS)
@@ -198,3 +247,97 @@ def test_content_readme_records_each_posts_date_and_evidence():
         metadata = read_metadata(post)
         row = next(line for line in notes.splitlines() if metadata["title"] in line)
         assert metadata["date"] in row
+
+
+def categories_by_slug() -> dict[str, list[str]]:
+    """Each category slug and the permalinks of its posts, from the posts' own metadata."""
+    posts = defaultdict(list)
+    for post in POSTS:
+        for name in read_metadata(post)["category"].split(","):
+            posts[slugify(name)].append(permalink(post))
+    return posts
+
+
+def slugify(name: str) -> str:
+    """Pelican's slug for a plain category name."""
+    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
+
+
+def listed_posts(site: Path, url_path: str) -> list[str]:
+    """The permalinks a listing page links to as entries, in order."""
+    return [a["href"] for a in page(site, url_path).select("article h2 a")]
+
+
+def test_the_seed_has_thirteen_categories_each_with_a_page(site):
+    slugs = categories_by_slug()
+    assert len(slugs) == 13
+    written = sorted(p.parent.name for p in (site / "category").glob("*/index.html"))
+    assert written == sorted(slugs)
+
+
+def test_each_category_page_lists_exactly_its_posts_newest_first(site):
+    for slug, permalinks in categories_by_slug().items():
+        listed = listed_posts(site, f"/category/{slug}/")
+        assert listed == sorted(permalinks, reverse=True), slug
+
+
+def test_software_lists_five_posts_and_thoughts_three(site):
+    assert len(listed_posts(site, "/category/software/")) == 5
+    assert len(listed_posts(site, "/category/thoughts/")) == 3
+
+
+def test_categories_index_counts_every_category(site):
+    entries = page(site, "/category/").select(".category-list li")
+    counts = {
+        fold(li.a.get_text()): int(re.search(r"\((\d+)\)", li.get_text())[1]) for li in entries
+    }
+    assert counts["Software"] == 5
+    assert counts["Thoughts"] == 3
+    assert sum(counts.values()) == sum(len(p) for p in categories_by_slug().values())
+    assert len(counts) == 13
+
+
+@pytest.mark.parametrize("post", POSTS, ids=POST_IDS)
+def test_article_links_all_its_categories_in_order(site, post):
+    names = [name.strip() for name in read_metadata(post)["category"].split(",")]
+    links = page(site, permalink(post)).select("article header .post-categories a")
+    assert [a.get_text() for a in links] == names
+    assert [a["href"] for a in links] == [f"/category/{slugify(n)}/" for n in names]
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def feed_categories(feed_file: Path) -> dict[str, list[str]]:
+    """Each entry's link path and its category terms, from an Atom feed."""
+    root = ElementTree.parse(feed_file).getroot()
+    return {
+        urlparse(entry.find(f"{ATOM}link").get("href")).path: [
+            c.get("term") for c in entry.findall(f"{ATOM}category")
+        ]
+        for entry in root.iter(f"{ATOM}entry")
+    }
+
+
+def test_main_feed_entries_carry_all_their_categories(site):
+    entries = feed_categories(site / "feeds" / "all.atom.xml")
+    assert len(entries) == 7
+    for post in POSTS:
+        names = [name.strip() for name in read_metadata(post)["category"].split(",")]
+        assert entries[permalink(post)] == names
+
+
+def test_category_feeds_hold_their_posts_with_all_categories(site):
+    for slug, permalinks in categories_by_slug().items():
+        entries = feed_categories(site / "feeds" / f"{slug}.atom.xml")
+        assert sorted(entries) == sorted(permalinks), slug
+        assert all(len(terms) >= 1 for terms in entries.values())
+    software = feed_categories(site / "feeds" / "software.atom.xml")
+    assert software["/2018/07/02/new-job-begintraining/"] == [
+        "Computers",
+        "Open-source",
+        "Ruby",
+        "Software",
+        "Thoughts",
+        "Web",
+    ]

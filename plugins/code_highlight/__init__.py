@@ -1,0 +1,1 @@
+from .code_highlight import register

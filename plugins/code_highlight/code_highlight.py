@@ -1,0 +1,391 @@
+"""Highlight fenced code with Pygments, label its language, and ship light/dark styles and copying.
+
+Highlighting itself is pymdown-extensions' `highlight` and `superfences` (fence options
+`linenums="1"`, `hl_lines="2-4"` and `title="app.rb"` come from them); this plugin configures them
+in one place, adds a language label and keyboard scrolling to each block, warns (naming file and
+line) about fences with a missing or unknown language, and writes a stylesheet generated from two
+Pygments styles that follows the theme's dark mode, plus a copy-button script.
+"""
+
+import hashlib
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+import markdown
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+from pelican import signals
+from pygments.lexers import get_lexer_by_name
+from pygments.styles import get_style_by_name
+from pygments.token import STANDARD_TYPES, Token, Whitespace
+from pygments.util import ClassNotFound
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LIGHT_STYLE = "xcode"
+DEFAULT_DARK_STYLE = "github-dark"
+# Languages Pygments has no lexer for, shown plain but labelled with their own name.
+DEFAULT_ALIASES = {"sshd_config": "text"}
+PLAIN_LANGUAGES = {"text", "plain", "plaintext", "txt"}
+COPY_SCRIPT = Path(__file__).with_name("copy-code.js")
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+LABEL_EXTENSION = "code_highlight.code_highlight:CodeBlockExtension"
+# Fenced-code extensions that would fight superfences for the same blocks.
+REPLACED_EXTENSIONS = {
+    "codehilite",
+    "fenced_code",
+    "markdown.extensions.codehilite",
+    "markdown.extensions.fenced_code",
+}
+MINIMUM_CONTRAST = 4.5  # WCAG AA for normal text
+# How a token looks when its style says nothing: the block's own colour, normal weight, upright.
+DEFAULT_LOOK = {"color": "var(--hl-fg)", "font-weight": "normal", "font-style": "normal"}
+# Variable name endings for each CSS property a token rule sets.
+PROPERTY_SUFFIXES = {"color": "", "font-weight": "-w", "font-style": "-s"}
+
+FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+BLOCK_OPEN = re.compile(r'<div class="language-(?P<language>[^" ]+) highlight">')
+CODE_START = "<pre><span></span><code>"
+
+
+def option(settings: dict, name: str, default):
+    """Read the plugin setting CODE_HIGHLIGHT_<name>, falling back to its default."""
+    return settings.get(f"CODE_HIGHLIGHT_{name}", default)
+
+
+@cache
+def lexer_name(language: str) -> str | None:
+    """Pygments' display name for a language, or None when Pygments does not know it."""
+    try:
+        return get_lexer_by_name(language).name
+    except ClassNotFound:
+        return None
+
+
+def fence_language(info: str) -> str:
+    """The language named in a fence's info string (`ruby`, `{.ruby title="x"}`), or ''."""
+    info = info.strip()
+    if info.startswith("{"):
+        match = re.search(r"(?:^|\s)\.([\w#+.-]+)", info.strip("{}"))
+        return match[1] if match else ""
+    return info.split()[0] if info else ""
+
+
+def fenced_languages(text: str) -> list[tuple[int, str]]:
+    """List (line, language) for every fenced code block in Markdown text, in order."""
+    blocks = []
+    closing = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if closing is not None:
+            stripped = line.strip()
+            if stripped.startswith(closing) and not stripped.strip(closing[0]):
+                closing = None
+            continue
+        match = FENCE_OPEN.match(line)
+        if match:
+            closing = match["fence"]
+            blocks.append((number, fence_language(match["info"])))
+    return blocks
+
+
+def language_problem(language: str, aliases: dict[str, str]) -> str | None:
+    """Say what is wrong with a fence's language, or return None when it will be highlighted."""
+    if not language:
+        return "code block has no language; it is shown as plain text (name one, or `text`)"
+    if language in aliases or language.lower() in PLAIN_LANGUAGES or lexer_name(language):
+        return None
+    return f"code block language {language!r} is unknown to Pygments; it is shown as plain text"
+
+
+def label_for(language: str, aliases: dict[str, str]) -> str | None:
+    """The label shown on a block: the lexer's name, an alias as written, nothing for text."""
+    if language in aliases:
+        return language
+    if language.lower() in PLAIN_LANGUAGES:
+        return None
+    return lexer_name(language)
+
+
+def add_labels(html: str, aliases: dict[str, str]) -> str:
+    """Add a language label to each highlighted block, and make its scrolling code focusable."""
+
+    def labelled(match: re.Match) -> str:
+        label = label_for(match["language"], aliases)
+        return match[0] + (f'<span class="code-lang">{label}</span>' if label else "")
+
+    html = BLOCK_OPEN.sub(labelled, html)
+    # A keyboard user can only scroll a wide block that can take focus.
+    return html.replace(CODE_START, '<pre tabindex="0"><span></span><code>')
+
+
+class CodeBlockPostprocessor(Postprocessor):
+    """Label highlighted blocks once raw HTML is back in place."""
+
+    def __init__(self, md: markdown.Markdown, aliases: dict[str, str]) -> None:
+        super().__init__(md)
+        self.aliases = aliases
+
+    def run(self, text: str) -> str:
+        """Return the document with labelled code blocks."""
+        return add_labels(text, self.aliases)
+
+
+class CodeBlockExtension(Extension):
+    """Python-Markdown extension adding language labels to pymdown-extensions' code blocks."""
+
+    def __init__(self, **kwargs) -> None:
+        self.config = {"aliases": [{}, "Language names Pygments lacks, mapped to a lexer"]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        """Register the postprocessor after raw HTML has been restored."""
+        processor = CodeBlockPostprocessor(md, self.getConfig("aliases"))
+        md.postprocessors.register(processor, "code_block_labels", 5)
+
+
+def highlight_config(settings: dict) -> dict:
+    """The pymdown-extensions highlight options this site uses."""
+    aliases = option(settings, "ALIASES", DEFAULT_ALIASES)
+    return {
+        "css_class": "highlight",
+        "guess_lang": False,
+        "pygments_lang_class": True,
+        # Numbers drawn by CSS, so copying or selecting code never picks them up.
+        "linenums_style": "pymdownx-inline",
+        "extend_pygments_lang": [{"name": name, "lang": lang} for name, lang in aliases.items()],
+    }
+
+
+def markdown_settings(markdown_setting: dict, settings: dict) -> dict:
+    """Return the MARKDOWN setting with highlighting, fences and labels configured."""
+    extensions = [
+        name for name in markdown_setting.get("extensions", []) if name not in REPLACED_EXTENSIONS
+    ]
+    for name in ("pymdownx.highlight", "pymdownx.superfences", LABEL_EXTENSION):
+        if name not in extensions:
+            extensions.append(name)
+    configs = dict(markdown_setting.get("extension_configs", {}))
+    configs["pymdownx.highlight"] = {
+        **highlight_config(settings),
+        **configs.get("pymdownx.highlight", {}),
+    }
+    configs[LABEL_EXTENSION] = {"aliases": option(settings, "ALIASES", DEFAULT_ALIASES)}
+    return {**markdown_setting, "extensions": extensions, "extension_configs": configs}
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio between two #rrggbb colours."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def full_hex(colour: str) -> str:
+    """Normalise Pygments' `#abc`, `abc` or `#aabbcc` to `#aabbcc`."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return "#" + digits.lower()
+
+
+def mix(first: str, second: str, share: float) -> str:
+    """The colour `share` of the way from first to second."""
+    a, b = full_hex(first), full_hex(second)
+    channels = (
+        round(int(a[i : i + 2], 16) * (1 - share) + int(b[i : i + 2], 16) * share)
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def foreground(style) -> str:
+    """The colour of a style's plain text."""
+    return full_hex(style.style_for_token(Token)["color"] or "000")
+
+
+def token_colours(style) -> list[str]:
+    """Every colour a style gives visible text, the default one included."""
+    colours = {
+        full_hex(style.style_for_token(token)["color"] or foreground(style))
+        for token in STANDARD_TYPES
+        if token not in Whitespace
+    }
+    return sorted(colours)
+
+
+def readable_line_highlight(style) -> str:
+    """The style's highlighted-line colour, or a quieter one where that makes text unreadable."""
+    background = full_hex(style.background_color)
+    candidates = [full_hex(style.highlight_color)] + [
+        mix(background, foreground(style), share) for share in (0.15, 0.12, 0.09, 0.06, 0.03)
+    ]
+    for candidate in candidates:
+        if all(contrast(c, candidate) >= MINIMUM_CONTRAST for c in token_colours(style)):
+            return candidate
+    return background
+
+
+def readable_line_numbers(style) -> str:
+    """The style's line-number colour, moved toward its text colour until it is readable."""
+    background = full_hex(style.background_color)
+    wanted = style.line_number_color
+    colour = full_hex(wanted) if wanted.startswith("#") else foreground(style)
+    share = 0.0
+    while contrast(mix(colour, foreground(style), share), background) < MINIMUM_CONTRAST:
+        share += 0.1
+    return mix(colour, foreground(style), min(share, 1.0))
+
+
+def token_look(style, token) -> dict[str, str]:
+    """How a style shows a token as CSS values, DEFAULT_LOOK where it matches the block's text."""
+    declared = style.style_for_token(token)
+    colour = full_hex(declared["color"]) if declared["color"] else None
+    return {
+        "color": colour if colour and colour != foreground(style) else DEFAULT_LOOK["color"],
+        "font-weight": "bold" if declared["bold"] else DEFAULT_LOOK["font-weight"],
+        "font-style": "italic" if declared["italic"] else DEFAULT_LOOK["font-style"],
+    }
+
+
+def base_variables(style) -> dict[str, str]:
+    """The block's own colours in one style."""
+    return {
+        "--hl-fg": foreground(style),
+        "--hl-bg": full_hex(style.background_color),
+        "--hl-line": readable_line_highlight(style),
+        "--hl-linenos": readable_line_numbers(style),
+    }
+
+
+def token_rules(light, dark) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Variables for light and dark mode, and one rule per token class that either style colours.
+
+    A token that looks like its parent in both modes reuses the parent's variable.
+    """
+    light_values, dark_values, rules = {}, {}, []
+    owner: dict[tuple[object, str], str] = {}  # (token, property) -> variable that holds it
+    held: dict[str, tuple[str, str]] = {}  # variable -> (light value, dark value)
+    for token in sorted(STANDARD_TYPES, key=len):  # parents before children
+        short = STANDARD_TYPES[token]
+        if not short:
+            continue
+        looks = token_look(light, token), token_look(dark, token)
+        declarations = {}
+        for css_property, suffix in PROPERTY_SUFFIXES.items():
+            pair = looks[0][css_property], looks[1][css_property]
+            if pair == (DEFAULT_LOOK[css_property],) * 2:
+                continue
+            variable = owner.get((token.parent, css_property))
+            if variable is None or held[variable] != pair:
+                variable = f"--hl-{short}{suffix}"
+                held[variable] = pair
+                light_values[variable], dark_values[variable] = pair
+            owner[(token, css_property)] = variable
+            declarations[css_property] = f"var({variable})"
+        if declarations:
+            rules.append(block(f".highlight .{short}", declarations))
+    return light_values, dark_values, rules
+
+
+def block(selector: str, declarations: dict[str, str]) -> str:
+    """One CSS rule."""
+    body = ";".join(f"{name}:{value}" for name, value in declarations.items())
+    return f"{selector}{{{body}}}"
+
+
+def stylesheet(light_style: str, dark_style: str) -> str:
+    """CSS for highlighted code: token rules once, colours as variables for light and dark mode."""
+    light, dark = get_style_by_name(light_style), get_style_by_name(dark_style)
+    light_tokens, dark_tokens, rules = token_rules(light, dark)
+    light_values = {**base_variables(light), **light_tokens}
+    dark_values = {**base_variables(dark), **dark_tokens}
+    # Dark mode only needs the values that differ.
+    dark_changes = {
+        name: dark_values[name] for name in dark_values if light_values[name] != dark_values[name]
+    }
+    lines = [
+        f"/* Generated from the Pygments styles {light_style!r} and {dark_style!r}. */",
+        block(":root", light_values),
+        "@media (prefers-color-scheme: dark){"
+        + block(':root:not([data-theme="light"])', dark_changes)
+        + "}",
+        block(':root[data-theme="dark"]', dark_changes),
+        block(".highlight", {"color": "var(--hl-fg)", "background-color": "var(--hl-bg)"}),
+        block(".highlight .hll", {"background-color": "var(--hl-line)"}),
+        block(
+            ".highlight .linenos::before",
+            {"content": "attr(data-linenos)", "color": "var(--hl-linenos)"},
+        ),
+        *rules,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def fingerprinted(name: str, content: str) -> str:
+    """The file name with a short hash of its content, so it can be cached forever."""
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:10]
+    stem, _, suffix = name.rpartition(".")
+    return f"{stem}.{digest}.{suffix}"
+
+
+def assets(settings: dict) -> dict[str, tuple[str, str]]:
+    """Map each asset's role to (path in the output, content)."""
+    folder = option(settings, "ASSET_DIR", settings.get("THEME_STATIC_DIR", "theme") + "/code")
+    css = stylesheet(
+        option(settings, "LIGHT_STYLE", DEFAULT_LIGHT_STYLE),
+        option(settings, "DARK_STYLE", DEFAULT_DARK_STYLE),
+    )
+    script = COPY_SCRIPT.read_text(encoding="utf-8")
+    return {
+        "stylesheet": (f"{folder}/{fingerprinted('code.css', css)}", css),
+        "script": (f"{folder}/{fingerprinted('copy-code.js', script)}", script),
+    }
+
+
+def configure_markdown(pelican) -> None:
+    """Put the highlighting configuration into the MARKDOWN setting before anything is read."""
+    pelican.settings["MARKDOWN"] = markdown_settings(pelican.settings["MARKDOWN"], pelican.settings)
+
+
+def publish_asset_urls(generator) -> None:
+    """Tell templates where the code stylesheet and copy script are, as `code_highlight`."""
+    generator.context["code_highlight"] = {
+        role: path for role, (path, _) in assets(generator.settings).items()
+    }
+
+
+def warn_about_languages(instance) -> None:
+    """Warn, naming file and line, about each fence whose language cannot be highlighted."""
+    source = Path(getattr(instance, "source_path", "") or "")
+    if source.suffix.lower() not in MARKDOWN_SUFFIXES or not source.is_file():
+        return
+    aliases = option(instance.settings, "ALIASES", DEFAULT_ALIASES)
+    text = source.read_text(encoding="utf-8", errors="replace")
+    for line, language in fenced_languages(text):
+        problem = language_problem(language, aliases)
+        if problem:
+            logger.warning("%s:%d: %s", instance.source_path, line, problem)
+
+
+def write_assets(pelican) -> None:
+    """Write the stylesheet and script into the output."""
+    for path, content in assets(pelican.settings).values():
+        target = Path(pelican.output_path, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+
+
+def register() -> None:
+    """Connect the handlers to Pelican's signals."""
+    signals.initialized.connect(configure_markdown)
+    signals.generator_init.connect(publish_asset_urls)
+    signals.content_object_init.connect(warn_about_languages)
+    signals.finalized.connect(write_assets)

@@ -1,0 +1,1 @@
+from .multi_category import register

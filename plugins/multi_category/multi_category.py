@@ -1,0 +1,146 @@
+"""Give an article every category named in `Category: A, B, C`, the first being its primary one.
+
+Stock Pelican reads `Category:` as one name. This plugin splits it, keeps the categories in order
+without repeats (names that slugify alike are one category, spelt as the oldest post spelt it),
+lists each article on the page and feed of every category it has, and writes all of an article's
+categories into its feed entries. Templates see `article.categories` and `article.category`.
+"""
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urljoin
+
+from pelican import signals
+from pelican.contents import Article
+from pelican.urlwrappers import Category
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SEPARATOR = ","
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+CATEGORY_LINE = re.compile(r"^\s*category\s*:(?P<value>.*)$", re.IGNORECASE)
+
+
+def split_names(value: str, separator: str = DEFAULT_SEPARATOR) -> list[str]:
+    """Split a `Category:` value into stripped names, keeping empty ones so they can be reported."""
+    return [name.strip() for name in value.split(separator)]
+
+
+def unique_by_slug(categories: Iterable[Category]) -> list[Category]:
+    """Drop every category whose slug an earlier one already has, keeping the order."""
+    seen: set[str] = set()
+    unique = []
+    for category in categories:
+        if category.slug not in seen:
+            seen.add(category.slug)
+            unique.append(category)
+    return unique
+
+
+def find_empty_category_line(source: Path, separator: str) -> int | None:
+    """Return the line of a Markdown header's `Category:` that holds an empty name, or None."""
+    with source.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                return None  # the metadata header ends at the first blank line
+            match = CATEGORY_LINE.match(line)
+            if match and "" in split_names(match["value"], separator):
+                return number
+    return None
+
+
+def report_empty_category(article: Article, separator: str) -> bool:
+    """Log an error naming the file and line when the article's `Category:` has an empty name."""
+    source = Path(article.source_path)
+    if source.suffix.lower() not in MARKDOWN_SUFFIXES or not source.is_file():
+        return False
+    line = find_empty_category_line(source, separator)
+    if line is None:
+        return False
+    logger.error(
+        "%s:%d: empty category name; write `Category: A, B` with a name between every comma",
+        article.source_path,
+        line,
+    )
+    return True
+
+
+def split_article_categories(instance) -> None:
+    """Replace the article's one comma-joined category with the list of its categories."""
+    if not isinstance(instance, Article):
+        return
+    separator = instance.settings.get("MULTI_CATEGORY_SEPARATOR", DEFAULT_SEPARATOR)
+    if report_empty_category(instance, separator):
+        return
+    primary = getattr(instance, "category", None)
+    if primary is None:
+        instance.categories = []
+        return
+    if "category" in instance.metadata:
+        names = [name for name in split_names(primary.name, separator) if name]
+        categories = unique_by_slug(Category(name, instance.settings) for name in names)
+    else:
+        categories = [primary]  # DEFAULT_CATEGORY or the folder name: one category
+    instance.categories = categories
+    instance.category = categories[0]
+    instance.metadata["category"] = categories[0]
+
+
+def all_articles(generator) -> list[Article]:
+    """Every article the generator read: listed, translated, hidden and draft."""
+    groups = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts")
+    return [article for group in groups for article in getattr(generator, group, [])]
+
+
+def share_first_spellings(articles: list[Article]) -> None:
+    """Make every article use one Category object per slug, spelt as the oldest post spelt it."""
+    canonical: dict[str, Category] = {}
+    for article in sorted(articles, key=lambda a: (a.date, a.source_path)):
+        categories = getattr(article, "categories", None) or [article.category]
+        article.categories = [canonical.setdefault(c.slug, c) for c in categories]
+        article.category = article.categories[0]
+
+
+def group_by_category(generator) -> None:
+    """List each article under all its categories, so category pages and feeds include it."""
+    articles = all_articles(generator)
+    if not articles:
+        return
+    share_first_spellings(articles)
+    grouped: dict[Category, list[Article]] = defaultdict(list)
+    for article in generator.articles:  # already in ARTICLE_ORDER_BY order, newest first
+        for category in article.categories:
+            grouped[category].append(article)
+    generator.categories = sorted(
+        grouped.items(), reverse=generator.settings["REVERSE_CATEGORY_ORDER"]
+    )
+    generator.context["categories"] = generator.categories
+
+
+def feed_link(site_url: str, article: Article, settings: dict) -> str:
+    """The link Pelican's feed writer gives an article's entry."""
+    link = urljoin(site_url.rstrip("/") + "/", article.url)
+    return link + "?ref=feed" if settings.get("FEED_APPEND_REF") else link
+
+
+def add_feed_categories(context: dict, feed) -> None:
+    """Write every category of an article into its feed entry, where Pelican writes only one."""
+    site_url = context.get("SITEURL", "")
+    articles = list(context.get("articles", []))
+    articles += [t for article in articles for t in getattr(article, "translations", [])]
+    by_link = {feed_link(site_url, article, context): article for article in articles}
+    for entry in feed.items:
+        article = by_link.get(entry["link"])
+        if article is not None and getattr(article, "categories", None):
+            tags = [str(tag) for tag in getattr(article, "tags", [])]
+            entry["categories"] = [c.name for c in article.categories] + tags
+
+
+def register() -> None:
+    """Connect the handlers to Pelican's signals."""
+    signals.content_object_init.connect(split_article_categories)
+    signals.article_generator_finalized.connect(group_by_category)
+    signals.feed_generated.connect(add_feed_categories)

@@ -1,0 +1,1 @@
+from .quote_posts import register
