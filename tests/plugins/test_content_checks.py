@@ -5,36 +5,17 @@ from pathlib import Path
 
 import pytest
 from content_checks.content_checks import find_invalid_utf8, find_url_clashes
-from pelican import Pelican, signals
-from pelican.generators import ArticlesGenerator, PagesGenerator
-from pelican.settings import read_settings
 
-from tests.conftest import REPO
+from tests.plugins.tinysite import TinySite
 
 PLUGIN_LOGGER = "content_checks.content_checks"
 
 
 def generate(content: Path, output: Path) -> None:
     """Read content with the plugin on, as Pelican does, up to the point of writing."""
-    settings = read_settings(
-        str(REPO / "pelicanconf.py"),
-        override={"PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_CONTENT": False},
-    )
-    Pelican(settings)  # loads and registers the plugins named in the settings
-    context = {**settings, "generated_content": {}, "static_links": set(), "static_content": {}}
-    generators = [
-        generator_class(
-            context=context,
-            settings=settings,
-            path=settings["PATH"],
-            theme=settings["THEME"],
-            output_path=settings["OUTPUT_PATH"],
-        )
-        for generator_class in (ArticlesGenerator, PagesGenerator)
-    ]
-    for generator in generators:
-        generator.generate_context()
-    signals.all_generators_finalized.send(generators)
+    site = TinySite(content.parent)
+    site.output = output
+    site.generate()
 
 
 def plugin_errors(caplog) -> list[str]:

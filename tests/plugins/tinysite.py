@@ -17,7 +17,7 @@ class TinySite:
         self.root = root
         self.content = root / "content"
         self.output = root / "output"
-        (self.content / "pages").mkdir(parents=True)
+        (self.content / "pages").mkdir(parents=True, exist_ok=True)
 
     def add(self, name: str, text: str | bytes) -> Path:
         """Write one source file into the content folder."""
