@@ -19,9 +19,27 @@ STATIC_PATHS: list[str] = []
 
 THEME = "theme"
 # A misspelt or out-of-scope variable fails the build instead of rendering as nothing.
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "undefined": StrictUndefined}
+# Autoescape: metadata is text unless a template says `|safe` (content, and titles that the
+# text_titles plugin has escaped).
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "undefined": StrictUndefined,
+    "autoescape": True,
+}
+# The theme's static files are published under content-hashed names by the fingerprint plugin.
+THEME_STATIC_PATHS: list[str] = []
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_checks", "multi_category", "code_highlight", "quote_posts"]
+# link_checker comes last: it checks the files that the others write when the build ends.
+PLUGINS = [
+    "content_checks",
+    "text_titles",
+    "multi_category",
+    "code_highlight",
+    "quote_posts",
+    "fingerprint",
+    "link_checker",
+]
 
 # Python-Markdown; the code_highlight plugin adds Pygments highlighting (pymdown-extensions).
 MARKDOWN = {
@@ -71,13 +89,21 @@ TAG_SAVE_AS = ""
 TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "categories", "archives"]
+DIRECT_TEMPLATES = ["index", "categories", "archives", "sitemap", "robots"]
+TEMPLATE_EXTENSIONS = [".html", ".xml", ".txt"]
+SITEMAP_SAVE_AS = "sitemap.xml"
+ROBOTS_SAVE_AS = "robots.txt"
+# The search page is content/pages/search.md; the build indexes the posts for it with Pagefind.
+SEARCH_INDEX = True
 
 # A single-language blog: two posts with one slug are a clash, never translations.
 ARTICLE_TRANSLATION_ID = None
 PAGE_TRANSLATION_ID = None
 
 DEFAULT_PAGINATION = 10
+# Listings show the first words of a post; a quote post is always shown whole.
+SUMMARY_MAX_LENGTH = 50
+WORDS_PER_MINUTE = 200
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),

@@ -16,6 +16,8 @@ import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from sitebuild.search import index_site
+
 
 class BuildError(Exception):
     """A build failed and the previous output was left as it was."""
@@ -141,6 +143,8 @@ def build_site(
                 Pelican(settings).run()
                 if problems.errors or (strict and problems.warnings):
                     raise BuildError("the problems above")
+                if settings.get("SEARCH_INDEX"):
+                    index_site(staging)
                 swap_into_place(staging, output)
             finally:
                 # Nothing is left here after a swap; after a failure, the half-built site goes.

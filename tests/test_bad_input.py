@@ -95,7 +95,9 @@ def test_misspelt_template_variable_fails_naming_template_and_line(project_copy)
     assert_previous_output_untouched(project)
 
 
-IMAGE_WITHOUT_ALT = "Title: Picture\nDate: 2020-01-03\n\n![](picture.png)\n"
+# An inline image, so only its missing alt text is wrong.
+PIXEL = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+IMAGE_WITHOUT_ALT = f"Title: Picture\nDate: 2020-01-03\n\n![]({PIXEL})\n"
 
 
 def test_a_warning_fails_only_a_strict_build(project_copy):

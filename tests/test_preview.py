@@ -143,7 +143,8 @@ def test_a_broken_template_is_reported_and_the_server_keeps_running(preview):
     wait_for(lambda: "base.html" in preview.output(), REBUILD_SECONDS, "the template error")
     assert "base.html" in fetch_error(preview.base + "/")[1]
     # Assets still load while a page shows the error.
-    assert fetch(preview.base + "/theme/css/site.css") is not None
+    stylesheet = next((preview.project / "output" / "theme" / "css").glob("site.*.css"))
+    assert fetch(f"{preview.base}/theme/css/{stylesheet.name}") is not None
     base.write_text(good_template.replace("</main>", "<p>Template mended</p></main>"), "utf-8")
     wait_for(lambda: "Template mended" in (preview.page() or ""), REBUILD_SECONDS, "the fix")
 

@@ -90,11 +90,8 @@ def test_category_pages_list_their_articles_newest_first_paginated(three_posts):
 def test_categories_index_counts_each_category(three_posts):
     three_posts.build()
     entries = three_posts.page("/category/").select(".category-list li")
-    assert [" ".join(li.get_text().split()) for li in entries] == [
-        "Ruby (1)",
-        "Software (3)",
-        "Web (2)",
-    ]
+    counted = [" ".join(li.get_text().split()).split(" · ")[0] for li in entries]
+    assert counted == ["Ruby (1)", "Software (3)", "Web (2)"]
 
 
 def test_article_page_links_all_its_categories(three_posts):

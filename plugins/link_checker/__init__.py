@@ -1,0 +1,1 @@
+from .link_checker import register
