@@ -21,16 +21,27 @@ CHROMIUM_ARGS = [
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files without logging every request into the test output."""
+    """Serve files, with the site's Content-Security-Policy, without logging every request."""
+
+    content_security_policy = ""
+
+    def end_headers(self) -> None:
+        """Send the policy with every response, as the hosting does."""
+        if self.content_security_policy:
+            self.send_header("Content-Security-Policy", self.content_security_policy)
+        super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         """Drop the request line."""
 
 
 @contextlib.contextmanager
-def serving(directory: Path) -> Iterator[str]:
+def serving(directory: Path, content_security_policy: str = "") -> Iterator[str]:
     """Serve a directory on 127.0.0.1 for the duration, yielding its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
+    handler_class = type(
+        "Handler", (QuietHandler,), {"content_security_policy": content_security_policy}
+    )
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

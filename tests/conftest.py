@@ -89,6 +89,15 @@ This post is fine.
 
 
 @pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built strictly once for the whole session into a temporary directory."""
+    output = tmp_path_factory.mktemp("site") / "output"
+    result = invoke("build", "--strict", "--output", str(output))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+@pytest.fixture(scope="session")
 def chromium():
     """One headless Chromium for the whole test session."""
     from playwright.sync_api import sync_playwright

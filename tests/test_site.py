@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import REPO, invoke, read_metadata
+from tests.conftest import REPO, read_metadata
 from tests.seedtext import fold, fold_seed_line, split_seed
 
 POSTS = sorted(p for p in (REPO / "content").glob("*.md") if p.name != "README.md")
@@ -21,12 +21,9 @@ FENCE = re.compile(r"^```(\S+)\s*$", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """Build the real site once, strictly, into a temporary directory."""
-    output = tmp_path_factory.mktemp("site") / "output"
-    result = invoke("build", "--strict", "--output", str(output))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return output
+def site(built_site) -> Path:
+    """The real site, built once for the test session."""
+    return built_site
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import markdown
+import rjsmin
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from pelican import signals
@@ -42,12 +43,19 @@ REPLACED_EXTENSIONS = {
 MINIMUM_CONTRAST = 4.5  # WCAG AA for normal text
 # How a token looks when its style says nothing: the block's own colour, normal weight, upright.
 DEFAULT_LOOK = {"color": "var(--hl-fg)", "font-weight": "normal", "font-style": "normal"}
-# Variable name endings for each CSS property a token rule sets.
-PROPERTY_SUFFIXES = {"color": "", "font-weight": "-w", "font-style": "-s"}
+# Variable name parts for each CSS property a token rule sets.
+PROPERTY_SUFFIXES = {"color": "", "font-weight": "-weight", "font-style": "-style"}
 
 FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 BLOCK_OPEN = re.compile(r'<div class="language-(?P<language>[^" ]+) highlight">')
 CODE_START = "<pre><span></span><code>"
+CODE_BLOCK = re.compile(
+    r'(?P<open><div class="language-[^" ]+ highlight">)(?P<body>.*?)(?P<close></code></pre></div>)',
+    re.DOTALL,
+)
+# Spans of a code block that are not tokens: highlighted lines.
+STRUCTURAL_CLASSES = frozenset({"hll"})
+TOKEN_SPAN = re.compile(r'<span class="(?P<token>[a-z0-9]+)">(?P<text>[^<]*)</span>')
 
 
 def option(settings: dict, name: str, default):
@@ -108,6 +116,19 @@ def label_for(language: str, aliases: dict[str, str]) -> str | None:
     return lexer_name(language)
 
 
+def drop_unstyled_spans(html: str, styled: frozenset[str]) -> str:
+    """Unwrap token spans in code blocks that no rule styles; they only weigh the page down."""
+    kept = styled | STRUCTURAL_CLASSES
+
+    def unwrap(token: re.Match) -> str:
+        return token[0] if token["token"] in kept else token["text"]
+
+    def lighten(code: re.Match) -> str:
+        return code["open"] + TOKEN_SPAN.sub(unwrap, code["body"]) + code["close"]
+
+    return CODE_BLOCK.sub(lighten, html)
+
+
 def add_labels(html: str, aliases: dict[str, str]) -> str:
     """Add a language label to each highlighted block, and make its scrolling code focusable."""
 
@@ -117,31 +138,35 @@ def add_labels(html: str, aliases: dict[str, str]) -> str:
 
     html = BLOCK_OPEN.sub(labelled, html)
     # A keyboard user can only scroll a wide block that can take focus.
-    return html.replace(CODE_START, '<pre tabindex="0"><span></span><code>')
+    return html.replace(CODE_START, '<pre tabindex="0"><code>')
 
 
 class CodeBlockPostprocessor(Postprocessor):
     """Label highlighted blocks once raw HTML is back in place."""
 
-    def __init__(self, md: markdown.Markdown, aliases: dict[str, str]) -> None:
+    def __init__(self, md: markdown.Markdown, aliases: dict[str, str], styles: list[str]) -> None:
         super().__init__(md)
         self.aliases = aliases
+        self.styled = styled_classes(*styles)
 
     def run(self, text: str) -> str:
-        """Return the document with labelled code blocks."""
-        return add_labels(text, self.aliases)
+        """Return the document with labelled, lighter code blocks."""
+        return add_labels(drop_unstyled_spans(text, self.styled), self.aliases)
 
 
 class CodeBlockExtension(Extension):
     """Python-Markdown extension adding language labels to pymdown-extensions' code blocks."""
 
     def __init__(self, **kwargs) -> None:
-        self.config = {"aliases": [{}, "Language names Pygments lacks, mapped to a lexer"]}
+        self.config = {
+            "aliases": [{}, "Language names Pygments lacks, mapped to a lexer"],
+            "styles": [[DEFAULT_LIGHT_STYLE, DEFAULT_DARK_STYLE], "Light and dark Pygments styles"],
+        }
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         """Register the postprocessor after raw HTML has been restored."""
-        processor = CodeBlockPostprocessor(md, self.getConfig("aliases"))
+        processor = CodeBlockPostprocessor(md, self.getConfig("aliases"), self.getConfig("styles"))
         md.postprocessors.register(processor, "code_block_labels", 5)
 
 
@@ -171,7 +196,13 @@ def markdown_settings(markdown_setting: dict, settings: dict) -> dict:
         **highlight_config(settings),
         **configs.get("pymdownx.highlight", {}),
     }
-    configs[LABEL_EXTENSION] = {"aliases": option(settings, "ALIASES", DEFAULT_ALIASES)}
+    configs[LABEL_EXTENSION] = {
+        "aliases": option(settings, "ALIASES", DEFAULT_ALIASES),
+        "styles": [
+            option(settings, "LIGHT_STYLE", DEFAULT_LIGHT_STYLE),
+            option(settings, "DARK_STYLE", DEFAULT_DARK_STYLE),
+        ],
+    }
     return {**markdown_setting, "extensions": extensions, "extension_configs": configs}
 
 
@@ -266,16 +297,17 @@ def base_variables(style) -> dict[str, str]:
 
 
 def token_rules(light, dark) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """Variables for light and dark mode, and one rule per token class that either style colours.
+    """Weight and slant variables for light and dark mode, and the rules for token classes.
 
-    A token that looks like its parent in both modes reuses the parent's variable.
+    Colours are written in place with light-dark(), which follows the page's color-scheme;
+    weight and slant cannot be, so they are variables with a light and a dark value. Classes
+    that look alike share one rule. Whitespace is never styled.
     """
-    light_values, dark_values, rules = {}, {}, []
-    owner: dict[tuple[object, str], str] = {}  # (token, property) -> variable that holds it
-    held: dict[str, tuple[str, str]] = {}  # variable -> (light value, dark value)
-    for token in sorted(STANDARD_TYPES, key=len):  # parents before children
+    light_values, dark_values = {}, {}
+    classes_by_look: dict[str, list[str]] = {}
+    for token in sorted(STANDARD_TYPES, key=len):  # parents first, so shared rules read in order
         short = STANDARD_TYPES[token]
-        if not short:
+        if not short or token in Whitespace:
             continue
         looks = token_look(light, token), token_look(dark, token)
         declarations = {}
@@ -283,16 +315,45 @@ def token_rules(light, dark) -> tuple[dict[str, str], dict[str, str], list[str]]
             pair = looks[0][css_property], looks[1][css_property]
             if pair == (DEFAULT_LOOK[css_property],) * 2:
                 continue
-            variable = owner.get((token.parent, css_property))
-            if variable is None or held[variable] != pair:
-                variable = f"--hl-{short}{suffix}"
-                held[variable] = pair
+            if css_property == "color":
+                declarations["color"] = both_modes(
+                    short_hex(pair[0].replace(DEFAULT_LOOK["color"], foreground(light))),
+                    short_hex(pair[1].replace(DEFAULT_LOOK["color"], foreground(dark))),
+                )
+            elif pair[0] == pair[1]:
+                declarations[css_property] = pair[0]
+            else:
+                variable = f"--hl{suffix}-{'-'.join(pair)}"
                 light_values[variable], dark_values[variable] = pair
-            owner[(token, css_property)] = variable
-            declarations[css_property] = f"var({variable})"
+                declarations[css_property] = f"var({variable})"
         if declarations:
-            rules.append(block(f".highlight .{short}", declarations))
+            look = ";".join(f"{name}:{value}" for name, value in declarations.items())
+            classes_by_look.setdefault(look, []).append(short)
+    rules = [
+        ",".join(f".highlight .{short}" for short in classes) + "{" + look + "}"
+        for look, classes in classes_by_look.items()
+    ]
     return light_values, dark_values, rules
+
+
+def short_hex(colour: str) -> str:
+    """#aabbcc as #abc where that is the same colour; anything else as it is."""
+    if re.fullmatch(r"#([0-9a-f])\1([0-9a-f])\2([0-9a-f])\3", colour):
+        return "#" + colour[1::2]
+    return colour
+
+
+@cache
+def styled_classes(light_style: str, dark_style: str) -> frozenset[str]:
+    """The token classes the stylesheet gives a rule; spans of any other class can go."""
+    rules = token_rules(get_style_by_name(light_style), get_style_by_name(dark_style))[2]
+    selectors = (selector for rule in rules for selector in rule.split("{")[0].split(","))
+    return frozenset(selector.removeprefix(".highlight .") for selector in selectors)
+
+
+def both_modes(light: str, dark: str) -> str:
+    """One CSS colour for light and dark mode: light-dark() where they differ."""
+    return light if light == dark else f"light-dark({light},{dark})"
 
 
 def block(selector: str, declarations: dict[str, str]) -> str:
@@ -302,22 +363,33 @@ def block(selector: str, declarations: dict[str, str]) -> str:
 
 
 def stylesheet(light_style: str, dark_style: str) -> str:
-    """CSS for highlighted code: token rules once, colours as variables for light and dark mode."""
+    """CSS for highlighted code: one rule per token class, colours as variables for both modes.
+
+    It relies on the theme setting `color-scheme` on :root (light, dark, or both to follow the
+    system), and on `data-theme="light|dark"` for weights and slants that differ by mode.
+    """
     light, dark = get_style_by_name(light_style), get_style_by_name(dark_style)
-    light_tokens, dark_tokens, rules = token_rules(light, dark)
-    light_values = {**base_variables(light), **light_tokens}
-    dark_values = {**base_variables(dark), **dark_tokens}
-    # Dark mode only needs the values that differ.
+    light_values, dark_values, rules = token_rules(light, dark)
+    light_base, dark_base = base_variables(light), base_variables(dark)
+    shared = {
+        name: both_modes(short_hex(light_base[name]), short_hex(dark_base[name]))
+        for name in light_base
+    }
     dark_changes = {
         name: dark_values[name] for name in dark_values if light_values[name] != dark_values[name]
     }
     lines = [
         f"/* Generated from the Pygments styles {light_style!r} and {dark_style!r}. */",
-        block(":root", light_values),
-        "@media (prefers-color-scheme: dark){"
-        + block(':root:not([data-theme="light"])', dark_changes)
-        + "}",
-        block(':root[data-theme="dark"]', dark_changes),
+        block(":root", shared | light_values),
+    ]
+    if dark_changes:
+        lines += [
+            "@media (prefers-color-scheme: dark){"
+            + block(':root:not([data-theme="light"])', dark_changes)
+            + "}",
+            block(':root[data-theme="dark"]', dark_changes),
+        ]
+    lines += [
         block(".highlight", {"color": "var(--hl-fg)", "background-color": "var(--hl-bg)"}),
         block(".highlight .hll", {"background-color": "var(--hl-line)"}),
         block(
@@ -343,7 +415,7 @@ def assets(settings: dict) -> dict[str, tuple[str, str]]:
         option(settings, "LIGHT_STYLE", DEFAULT_LIGHT_STYLE),
         option(settings, "DARK_STYLE", DEFAULT_DARK_STYLE),
     )
-    script = COPY_SCRIPT.read_text(encoding="utf-8")
+    script = rjsmin.jsmin(COPY_SCRIPT.read_text(encoding="utf-8"))
     return {
         "stylesheet": (f"{folder}/{fingerprinted('code.css', css)}", css),
         "script": (f"{folder}/{fingerprinted('copy-code.js', script)}", script),

@@ -1,0 +1,210 @@
+"""The built site in headless Chromium, served on loopback with the site's strict CSP."""
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+import pelicanconf
+from tests.browser import serving
+from tests.conftest import REPO, read_metadata
+
+POSTS = sorted(p for p in (REPO / "content").glob("*.md") if p.name != "README.md")
+
+OBSERVER = "/2017/10/20/refactoring-with-the-observer-pattern/"
+PAGES = {
+    "home": "/",
+    "article": OBSERVER,
+    "quote": "/2018/03/01/fahrenheit-451/",
+    "category": "/category/software/",
+    "categories": "/category/",
+    "archives": "/archives/",
+    "year": "/2017/",
+    "month": "/2017/10/",
+    "about": "/about/",
+    "search": "/search/?q=synergy",
+    "404": "/404.html",
+}
+AXE_PAGES = ["home", "article", "category", "archives", "search", "404"]
+WIDTHS = [320, 375, 768, 1440]
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path):
+    """The built site on 127.0.0.1, every response carrying the site's CSP."""
+    with serving(built_site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
+        yield url
+
+
+@pytest.fixture
+def new_page(chromium):
+    """Open pages in fresh browser contexts, closed after the test."""
+    contexts = []
+
+    def open_page(**options):
+        context = chromium.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_with_no_console_error_or_csp_violation(base_url, new_page, name):
+    page = new_page()
+    problems = []
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    page.goto(base_url + PAGES[name], wait_until="networkidle")
+    if name == "search":
+        page.wait_for_selector(".search-results li")
+    assert problems == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_no_horizontal_scroll(base_url, new_page, name, width):
+    page = new_page(viewport={"width": width, "height": 800})
+    page.goto(base_url + PAGES[name])
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+
+def test_long_code_scrolls_inside_its_block(base_url, new_page):
+    page = new_page(viewport={"width": 320, "height": 800})
+    page.goto(base_url + "/2017/06/01/using-synergy-over-vpn/")
+    widths = page.eval_on_selector_all(
+        ".highlight pre", "blocks => blocks.map(b => [b.scrollWidth, b.clientWidth])"
+    )
+    assert any(scroll > client for scroll, client in widths)  # something needed scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def background(page) -> str:
+    """The body's computed background colour."""
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+LIGHT_BACKGROUND = "rgb(255, 255, 255)"
+DARK_BACKGROUND = "rgb(13, 17, 23)"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "expected"), [("light", LIGHT_BACKGROUND), ("dark", DARK_BACKGROUND)]
+)
+def test_colours_follow_the_system_setting(base_url, new_page, scheme, expected):
+    page = new_page(color_scheme=scheme)
+    page.goto(base_url + OBSERVER)
+    assert background(page) == expected
+    code = page.eval_on_selector(".highlight", "b => getComputedStyle(b).backgroundColor")
+    assert code == expected  # code colours follow the same scheme
+
+
+def test_toggle_switches_and_the_choice_persists(base_url, new_page):
+    page = new_page(color_scheme="light")
+    page.goto(base_url + "/")
+    toggle = page.locator("button.theme-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert background(page) == DARK_BACKGROUND
+    assert toggle.get_attribute("aria-pressed") == "true"
+    page.goto(base_url + OBSERVER)
+    assert background(page) == DARK_BACKGROUND
+    keyword = page.eval_on_selector(".highlight .k", "k => getComputedStyle(k).color")
+    assert keyword == "rgb(255, 123, 114)"  # github-dark's keyword colour, not xcode's
+    page.locator("button.theme-toggle").click()
+    page.reload()
+    assert background(page) == LIGHT_BACKGROUND
+
+
+# Records the colour scheme at the moment <body> is parsed: nothing can be painted before that.
+SCHEME_AT_BODY = """
+new MutationObserver((changes, observer) => {
+  if (document.body) {
+    window.schemeAtBody = document.documentElement.dataset.theme || "none";
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_saved_choice_applies_before_the_first_paint(base_url, new_page):
+    page = new_page(color_scheme="light")
+    page.goto(base_url + "/")
+    page.locator("button.theme-toggle").click()  # saves "dark"
+    page.add_init_script(SCHEME_AT_BODY)
+    page.goto(base_url + "/archives/")
+    assert page.evaluate("window.schemeAtBody") == "dark"
+
+
+def test_pages_read_without_javascript(base_url, new_page):
+    page = new_page(java_script_enabled=False)
+    page.goto(base_url + OBSERVER)
+    assert "Observer" in page.locator("h1").inner_text()
+    assert not page.locator("button.theme-toggle").is_visible()
+    assert page.locator(".highlight .k").count() > 0
+
+
+def search_results(page) -> list[str]:
+    """The titles the search page lists once it has searched."""
+    expect(page.locator(".search-status")).to_contain_text("found")
+    titles = page.locator(".search-results li a").all_inner_texts()
+    return [" ".join(title.split()) for title in titles]  # typogrify's no-break spaces
+
+
+def test_search_finds_the_vpn_post(base_url, new_page):
+    page = new_page()
+    page.goto(base_url + "/search/")
+    page.fill("#search-query", "Synergy")
+    assert search_results(page) == ["Using Synergy Over VPN"]
+    link = page.locator(".search-results li a").first.get_attribute("href")
+    assert link == "/2017/06/01/using-synergy-over-vpn/"
+
+
+def test_search_filters_by_category(base_url, new_page):
+    page = new_page()
+    page.goto(base_url + "/search/?q=the")
+    assert len(search_results(page)) == len(POSTS)  # every post has the word
+    page.select_option("#search-category", "Ruby")
+    page.wait_for_url("**category=Ruby**")
+    ruby_posts = [
+        read_metadata(post)["title"]
+        for post in POSTS
+        if "Ruby" in [name.strip() for name in read_metadata(post)["category"].split(",")]
+    ]
+    assert sorted(search_results(page)) == sorted(ruby_posts)
+
+
+def test_copy_button_copies_the_raw_code(base_url, new_page, built_site):
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    page.goto(base_url + OBSERVER)
+    page.locator(".highlight .code-copy").first.click()
+    expect(page.locator(".highlight .code-copy").first).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    source = Path(__file__).parent.parent / "content" / "refactoring-with-the-observer-pattern.md"
+    first_block = source.read_text(encoding="utf-8").split("```ruby\n")[1].split("```")[0]
+    assert copied == first_block
+    assert copied.startswith("require 'observer'")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", AXE_PAGES)
+def test_axe_finds_no_violations(base_url, new_page, name, scheme):
+    # axe is injected as an inline script, which the CSP would rightly refuse.
+    page = new_page(color_scheme=scheme, bypass_csp=True)
+    page.goto(base_url + PAGES[name], wait_until="networkidle")
+    if name == "search":
+        page.wait_for_selector(".search-results li")
+    results = Axe().run(page)
+    violations = [
+        (v["id"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]
+    ]
+    assert violations == []
