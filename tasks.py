@@ -12,6 +12,7 @@ from sitebuild.preview import serve_static, serve_with_reload
 
 PROJECT = Path(__file__).resolve().parent
 LOCAL_SETTINGS = PROJECT / "pelicanconf.py"
+PRODUCTION_SETTINGS = PROJECT / "publishconf.py"
 OUTPUT = PROJECT / "output"
 HOST = "127.0.0.1"
 
@@ -20,13 +21,14 @@ HOST = "127.0.0.1"
     help={
         "output": "directory to build into (default: output/)",
         "strict": "treat Pelican warnings as errors (always on when CI is set)",
+        "prod": "build with publishconf.py, for the real SITEURL (from the environment)",
     }
 )
-def build(c: Context, output: str | None = None, strict: bool = False) -> None:
+def build(c: Context, output: str | None = None, strict: bool = False, prod: bool = False) -> None:
     """Build the site with pelicanconf.py; output/ changes only if the build succeeds."""
     try:
         build_site(
-            LOCAL_SETTINGS,
+            PRODUCTION_SETTINGS if prod else LOCAL_SETTINGS,
             Path(output) if output else OUTPUT,
             strict=strict or bool(os.environ.get("CI")),
         )
@@ -46,11 +48,16 @@ def rebuild(c: Context) -> None:
     """Delete output/ and the cache, then build from scratch."""
 
 
-@task(help={"port": "port on 127.0.0.1 (default 8000)"})
-def serve(c: Context, port: int = 8000) -> None:
+@task(
+    help={
+        "port": "port on 127.0.0.1 (default 8000)",
+        "output": "directory to serve (default: output/)",
+    }
+)
+def serve(c: Context, port: int = 8000, output: str | None = None) -> None:
     """Serve output/ as it is at http://127.0.0.1:8000/."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    serve_static(OUTPUT, HOST, port)
+    serve_static(Path(output) if output else OUTPUT, HOST, port)
 
 
 @task(aliases=["livereload"], help={"port": "port on 127.0.0.1 (default 8000)"})

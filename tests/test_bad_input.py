@@ -152,3 +152,14 @@ def test_a_second_build_waits_for_the_first(project_copy):
         assert not output.exists()
     assert second.wait(timeout=60) == 0, second.stderr.read()
     assert (output / "index.html").is_file()
+
+
+BROKEN_LINK_POST = "Title: Linked\nDate: 2020-01-04\n\nSee [the old post](/2019/01/01/gone/).\n"
+
+
+def test_a_broken_internal_link_fails_the_build_naming_the_page(project_copy):
+    project = project_copy({"good.md": GOOD_POST, "linked.md": BROKEN_LINK_POST})
+    result = invoke("build", cwd=project)
+    assert result.returncode != 0
+    assert "2020/01/04/linked/index.html: broken link to /2019/01/01/gone/" in result.stderr
+    assert not (project / "output").exists()

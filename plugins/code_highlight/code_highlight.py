@@ -53,8 +53,8 @@ CODE_BLOCK = re.compile(
     r'(?P<open><div class="language-[^" ]+ highlight">)(?P<body>.*?)(?P<close></code></pre></div>)',
     re.DOTALL,
 )
-# Spans of a code block that are not tokens: highlighted lines.
-STRUCTURAL_CLASSES = frozenset({"hll"})
+# Spans of a code block that are not tokens: highlighted lines and the title.
+STRUCTURAL_CLASSES = frozenset({"hll", "filename"})
 TOKEN_SPAN = re.compile(r'<span class="(?P<token>[a-z0-9]+)">(?P<text>[^<]*)</span>')
 
 

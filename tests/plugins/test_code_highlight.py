@@ -10,11 +10,13 @@ from code_highlight.code_highlight import (
     contrast,
     fenced_languages,
     full_hex,
+    short_hex,
+    styled_classes,
     stylesheet,
     token_colours,
 )
 from pygments.styles import get_style_by_name
-from pygments.token import Keyword
+from pygments.token import Keyword, String
 
 import pelicanconf
 from tests.browser import serving
@@ -129,20 +131,50 @@ def test_changing_a_style_setting_changes_the_stylesheet_and_its_name(site):
     css_files = sorted((site.output / "theme" / "code").glob("code.*.css"))
     new = [path for path in css_files if path not in first]
     assert len(new) == 1
-    monokai_keyword = full_hex(get_style_by_name("monokai").style_for_token(Keyword)["color"])
-    assert f"--hl-k:{monokai_keyword}" in new[0].read_text(encoding="utf-8")
+    monokai_keyword = short_hex(
+        full_hex(get_style_by_name("monokai").style_for_token(Keyword)["color"])
+    )
+    assert f",{monokai_keyword})" in rule_for("k", new[0].read_text(encoding="utf-8"))
 
 
-def test_stylesheet_follows_dark_mode_from_the_os_and_the_toggle():
+def rule_for(token_class: str, css: str) -> str:
+    """The declarations of the rule that styles one token class."""
+    for line in css.splitlines():
+        selectors, _, body = line.partition("{")
+        if f".highlight .{token_class}" in selectors.split(","):
+            return body.rstrip("}")
+    raise AssertionError(f"no rule for .{token_class}")
+
+
+def colour_of(style_name: str, token) -> str:
+    """A style's colour for a token, as the stylesheet writes it."""
+    return short_hex(full_hex(get_style_by_name(style_name).style_for_token(token)["color"]))
+
+
+def test_stylesheet_gives_each_token_its_light_and_dark_colour():
     css = stylesheet(LIGHT, DARK)
-    dark_keyword = full_hex(get_style_by_name(DARK).style_for_token(Keyword)["color"])
-    light_keyword = full_hex(get_style_by_name(LIGHT).style_for_token(Keyword)["color"])
+    keyword = rule_for("k", css)
+    assert f"color:light-dark({colour_of(LIGHT, Keyword)},{colour_of(DARK, Keyword)})" in keyword
+    string = rule_for("s1", css)
+    assert f"light-dark({colour_of(LIGHT, String)},{colour_of(DARK, String)})" in string
+
+
+def test_weights_that_differ_by_mode_follow_the_os_and_the_toggle():
+    css = stylesheet(LIGHT, DARK)
+    variable = rule_for("nf", css).split("font-weight:var(")[1].split(")")[0]
     root, media, toggle = css.splitlines()[1:4]
-    assert f"--hl-k:{light_keyword}" in root
+    assert f"{variable}:normal" in root  # xcode: function names are not bold
     assert media.startswith('@media (prefers-color-scheme: dark){:root:not([data-theme="light"])')
-    assert f"--hl-k:{dark_keyword}" in media
-    assert toggle.startswith(':root[data-theme="dark"]{') and f"--hl-k:{dark_keyword}" in toggle
-    assert ".highlight .k{color:var(--hl-k)}" in css
+    assert f"{variable}:bold" in media  # github-dark: they are
+    assert toggle.startswith(':root[data-theme="dark"]{') and f"{variable}:bold" in toggle
+
+
+def test_unstyled_token_spans_are_dropped_from_the_markup(site):
+    block = built_block(site, "ruby", "x = foo(1)\n")
+    styled = styled_classes(LIGHT, DARK)
+    classes = {c for span in block.select("code span") for c in span["class"]}
+    assert classes and classes <= styled
+    assert "n" not in styled and block.select_one("code").get_text() == "x = foo(1)\n"
 
 
 @pytest.mark.parametrize("style_name", [LIGHT, DARK])

@@ -18,6 +18,8 @@
 
   const choice = saved();
   if (choice === "light" || choice === "dark") root.dataset.theme = choice;
+  // Lets CSS lay out the toggle from the first paint, so showing it shifts nothing.
+  root.classList.add("scripted");
 
   document.addEventListener("DOMContentLoaded", () => {
     const button = document.querySelector(".theme-toggle");
@@ -34,6 +36,5 @@
     });
     systemDark.addEventListener("change", show);
     show();
-    button.hidden = false;
   });
 })();

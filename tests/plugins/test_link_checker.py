@@ -1,0 +1,55 @@
+"""The link_checker plugin, over real Pelican builds of tiny sites."""
+
+import logging
+
+from link_checker.link_checker import page_links, target_path
+
+from tests.plugins.tinysite import messages, post
+
+PLUGIN_LOGGER = "link_checker.link_checker"
+
+
+def test_a_site_with_good_links_logs_nothing(site, caplog):
+    site.add("a.md", post("A", "See [B]({filename}b.md) and [home](/)."))
+    site.add("b.md", post("B", "Back to [A](/2020/01/01/a/).", date="2020-01-02"))
+    site.build()
+    assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == []
+
+
+def test_each_broken_link_is_an_error_naming_the_page(site, caplog):
+    site.add(
+        "a.md",
+        post(
+            "A", "[gone](/2019/01/01/gone/) ![pic](/images/missing.png) [out](https://example.org/)"
+        ),
+    )
+    site.build()
+    errors = messages(caplog, PLUGIN_LOGGER, logging.ERROR)
+    assert errors == [
+        "2020/01/01/a/index.html: broken link to /2019/01/01/gone/ (no such file in the site)",
+        "2020/01/01/a/index.html: broken link to /images/missing.png (no such file in the site)",
+    ]
+
+
+def test_relative_links_resolve_from_their_page(site, caplog):
+    site.add("a.md", post("A", "[up](../../../) [nowhere](nowhere/)"))
+    site.build()
+    assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == [
+        "2020/01/01/a/index.html: broken link to nowhere/ (no such file in the site)"
+    ]
+
+
+def test_page_links_reads_href_src_and_srcset():
+    html = '<a href="/a/">a</a><img src="/b.png" srcset="/c.png 2x, /d.png 3x"><base href="/">'
+    assert page_links(html) == ["/a/", "/b.png", "/c.png", "/d.png"]
+
+
+def test_target_path_keeps_to_the_site():
+    site = "https://blog.example/"
+    page = "https://blog.example/2020/01/01/a/index.html"
+    assert target_path("../b/", page, site) == "2020/01/01/b/"
+    assert (
+        target_path("https://blog.example/feeds/all.atom.xml", page, site) == "feeds/all.atom.xml"
+    )
+    assert target_path("https://elsewhere.example/x", page, site) is None
+    assert target_path("mailto:ben@example.org", page, site) is None
