@@ -5,8 +5,11 @@ import os
 import shutil
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from invoke import Context, Exit, task
 
+from deploy.publish import Clients, PublishError, load_settings
+from deploy.publish import publish as publish_site
 from sitebuild.build import BuildError, build_site
 from sitebuild.preview import serve_static, serve_with_reload
 
@@ -64,3 +67,36 @@ def serve(c: Context, port: int = 8000, output: str | None = None) -> None:
 def preview(c: Context, port: int = 8000) -> None:
     """Build, serve at http://127.0.0.1:8000/ and rebuild and reload the browser on every edit."""
     serve_with_reload(PROJECT, LOCAL_SETTINGS, OUTPUT, HOST, port)
+
+
+@task(
+    help={
+        "skip_build": "upload output/ as it is (for pipelines that build in a step of their own)",
+        "dry_run": "print the plan (uploads, updates, deletes, with reasons) and change nothing",
+        "force_delete": "allow more deletes than the cap (PUBLISH_DELETE_SHARE of the bucket)",
+        "wait": "wait until the CloudFront invalidation has completed",
+    }
+)
+def publish(
+    c: Context,
+    skip_build: bool = False,
+    dry_run: bool = False,
+    force_delete: bool = False,
+    wait: bool = False,
+) -> None:
+    """Build with publishconf.py, make the S3 bucket mirror output/, invalidate CloudFront."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not skip_build:
+        build(c, strict=True, prod=True)
+    try:
+        settings = load_settings(PRODUCTION_SETTINGS)
+        publish_site(
+            OUTPUT,
+            settings,
+            Clients.connect(settings),
+            dry_run=dry_run,
+            force_delete=force_delete,
+            wait=wait,
+        )
+    except (PublishError, BotoCoreError, ClientError) as error:
+        raise Exit(f"ERROR: publish failed: {error}", code=1) from None

@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 # CloudFront allows at most 15 wildcard paths in progress per distribution.
 MAX_WILDCARDS = 15
 RETRY_DELAYS_SECONDS = (5, 10, 20, 40, 60, 60)
+POLL_SECONDS = 20
+WAIT_SECONDS = 30 * 60
 
 
 def paths_for_key(key: str) -> list[str]:
@@ -87,8 +89,26 @@ def invalidate(
             sleep(delay)
     invalidation_id = response["Invalidation"]["Id"]
     if wait:
-        logger.info("CloudFront: waiting for invalidation %s to complete", invalidation_id)
-        client.get_waiter("invalidation_completed").wait(
-            DistributionId=distribution_id, Id=invalidation_id
-        )
+        wait_for_completion(client, distribution_id, invalidation_id, sleep=sleep)
     return invalidation_id
+
+
+def wait_for_completion(
+    client,
+    distribution_id: str,
+    invalidation_id: str,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Poll an invalidation until it has completed; raise TimeoutError after WAIT_SECONDS."""
+    logger.info("CloudFront: waiting for invalidation %s to complete", invalidation_id)
+    waited = 0
+    while True:
+        got = client.get_invalidation(DistributionId=distribution_id, Id=invalidation_id)
+        # AWS says "Completed"; compare without case, as S3-compatible services differ.
+        if got["Invalidation"]["Status"].lower() == "completed":
+            return
+        if waited >= WAIT_SECONDS:
+            raise TimeoutError(f"invalidation {invalidation_id} not complete after {waited}s")
+        sleep(POLL_SECONDS)
+        waited += POLL_SECONDS

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import boto3
 from botocore.config import Config
+from pelican.settings import read_settings
 
 from deploy import cloudfront, s3
 from deploy.plan import Action, Plan, Step, check_output, delete_allowance, local_files, make_plan
@@ -57,6 +58,11 @@ class PublishSettings:
             path_budget=int(pick("CLOUDFRONT_PATH_BUDGET", FREE_PATHS_PER_MONTH)),
             max_attempts=int(pick("PUBLISH_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)),
         )
+
+
+def load_settings(settings_file: Path) -> PublishSettings:
+    """Publish settings from the environment over the defaults in a Pelican settings file."""
+    return PublishSettings.load(read_settings(str(settings_file)))
 
 
 @dataclass

@@ -11,7 +11,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 # What a copy of the project needs to build: code, theme, settings; never output or cache.
-PROJECT_PARTS = ("pelicanconf.py", "publishconf.py", "tasks.py", "theme", "plugins", "sitebuild")
+PROJECT_PARTS = (
+    "pelicanconf.py",
+    "publishconf.py",
+    "tasks.py",
+    "theme",
+    "plugins",
+    "sitebuild",
+    "deploy",
+)
 
 
 def run(
