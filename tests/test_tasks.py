@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import GOOD_POST, invoke
 
-TASKS = ["build", "clean", "preview", "rebuild", "serve"]
+TASKS = ["build", "clean", "preview", "publish", "rebuild", "serve"]
 
 
 def test_every_task_is_listed_with_its_help():
@@ -32,3 +32,12 @@ def test_clean_removes_output_and_cache_and_rebuild_brings_output_back(project_c
     assert not (project / "cache").exists()
     assert invoke("rebuild", cwd=project).returncode == 0
     assert (project / "output" / "2020" / "01" / "02" / "a-good-post" / "index.html").is_file()
+
+
+def test_build_prod_uses_publishconf_and_the_site_url(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    result = invoke("build", "--prod", cwd=project, env={"SITEURL": "https://blog.example"})
+    assert result.returncode == 0, result.stderr
+    index = (project / "output" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://blog.example/2020/01/02/a-good-post/"' in index
+    assert '<link rel="canonical" href="https://blog.example/">' in index
