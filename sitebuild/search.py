@@ -14,6 +14,16 @@ logger = logging.getLogger(__name__)
 
 # Every Pagefind index file is gzipped CBOR behind this signature.
 SIGNATURE = b"pagefind_dcd"
+# Pagefind's ready-made search interfaces; the theme has its own, so they are never loaded.
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
 
 
 class SearchIndexError(Exception):
@@ -73,4 +83,6 @@ def index_site(site: Path) -> None:
     if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
         raise SearchIndexError(f"pagefind failed: {(result.stderr or result.stdout).strip()}")
     sort_filters(site / "pagefind")
+    for name in UNUSED_FILES:
+        (site / "pagefind" / name).unlink(missing_ok=True)
     logger.info("search index written to %s", site / "pagefind")

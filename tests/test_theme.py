@@ -204,6 +204,12 @@ def test_search_index_covers_every_post(site):
     assert entry["languages"]["en"]["page_count"] == len(POSTS)
 
 
+def test_pagefinds_unused_interfaces_are_not_published(site):
+    assert (
+        not list((site / "pagefind").glob("*ui*")) and (site / "pagefind" / "pagefind.js").is_file()
+    )
+
+
 def test_article_shows_reading_time_and_its_neighbours(site):
     observer = parse(
         site / "2017" / "10" / "20" / "refactoring-with-the-observer-pattern" / "index.html"
