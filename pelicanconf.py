@@ -2,6 +2,14 @@
 
 from jinja2 import StrictUndefined
 
+
+def newest_first(article) -> tuple[float, str]:
+    """Sort posts newest first, and posts with the same date by source path."""
+    # Pelican reads sources in set order, which varies from run to run; without the second
+    # key, posts with one date would swap places between two builds of the same sources.
+    return -article.date.timestamp(), article.source_path
+
+
 AUTHOR = "Ben Simpson"
 SITENAME = "Ben Simpson"
 SITE_DESCRIPTION = "Notes on software, careers and the tools in between, by Ben Simpson."
@@ -30,7 +38,7 @@ JINJA_ENVIRONMENT = {
 # The theme's static files are published under content-hashed names by the fingerprint plugin.
 THEME_STATIC_PATHS: list[str] = []
 PLUGIN_PATHS = ["plugins"]
-# link_checker comes last: it checks the files that the others write when the build ends.
+# incremental writes the pages when the build ends, and link_checker then checks every file.
 PLUGINS = [
     "content_checks",
     "text_titles",
@@ -38,6 +46,7 @@ PLUGINS = [
     "code_highlight",
     "quote_posts",
     "fingerprint",
+    "incremental",
     "link_checker",
 ]
 
@@ -100,6 +109,7 @@ SEARCH_INDEX = True
 ARTICLE_TRANSLATION_ID = None
 PAGE_TRANSLATION_ID = None
 
+ARTICLE_ORDER_BY = newest_first
 DEFAULT_PAGINATION = 10
 # Listings show the first words of a post; a quote post is always shown whole.
 SUMMARY_MAX_LENGTH = 50
@@ -113,6 +123,8 @@ PAGINATION_PATTERNS = (
 FEED_DOMAIN = "http://127.0.0.1:8000"
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+# Full text of the newest posts; readers poll feeds often, so they stay small.
+FEED_MAX_ITEMS = 20
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None

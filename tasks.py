@@ -3,11 +3,16 @@
 import logging
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 from invoke import Context, Exit, task
 
+from bench.corpus import CorpusError
+from bench.edit_loop import EditLoopError
+from bench.measure import CommandFailed
+from bench.suite import run_suite, summary
 from deploy.publish import Clients, PublishError, load_settings
 from deploy.publish import publish as publish_site
 from sitebuild.build import BuildError, build_site
@@ -100,3 +105,33 @@ def publish(
         )
     except (PublishError, BotoCoreError, ClientError) as error:
         raise Exit(f"ERROR: publish failed: {error}", code=1) from None
+
+
+@task(
+    help={
+        "posts": "posts in the side-by-side and edit-loop corpus (default 1000)",
+        "runs": "builds of each kind, side by side with stock Pelican (default 3; 0 skips)",
+        "edits": "timed saves of a post in the preview, body and title each (default 3; 0 skips)",
+        "sizes": "comma-separated corpus sizes built for scaling (default 1000,2500,5000,10000)",
+        "results": "also write the figures as JSON to this file",
+    }
+)
+def bench(
+    c: Context,
+    posts: int = 1000,
+    runs: int = 3,
+    edits: int = 3,
+    sizes: str = "1000,2500,5000,10000",
+    results: str | None = None,
+) -> None:
+    """Time builds against stock Pelican, the preview's edit loop, and growth to 10,000 posts."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    scale = [int(size) for size in sizes.split(",") if size.strip()]
+    with tempfile.TemporaryDirectory(prefix="bench-") as workspace:
+        try:
+            report = run_suite(
+                Path(workspace), posts, runs, edits, scale, Path(results) if results else None
+            )
+        except (CorpusError, CommandFailed, EditLoopError) as error:
+            raise Exit(f"ERROR: benchmark failed: {error}", code=1) from None
+    logging.getLogger("bench").info("%s", summary(report))

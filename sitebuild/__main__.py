@@ -1,4 +1,4 @@
-"""Command line for the preview loop, which rebuilds in a fresh process to pick up code edits."""
+"""Command line for one build: `python -m sitebuild [--settings F] [--output D] [--strict]`."""
 
 import argparse
 from pathlib import Path
@@ -12,9 +12,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--settings", type=Path, default=Path("pelicanconf.py"))
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--content", type=Path, help="content folder (default: the settings')")
+    parser.add_argument("--cache", type=Path, help="cache folder (default: the settings')")
     args = parser.parse_args(argv)
+    overrides = {}
+    if args.content:
+        overrides["PATH"] = str(args.content.resolve())
+    if args.cache:
+        overrides["CACHE_PATH"] = str(args.cache.resolve())
     try:
-        build_site(args.settings, args.output, strict=args.strict)
+        build_site(args.settings, args.output, strict=args.strict, overrides=overrides)
     except BuildError as error:
         raise SystemExit(f"ERROR: {error}") from None
 

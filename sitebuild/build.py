@@ -8,7 +8,7 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +16,7 @@ import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from sitebuild.search import index_site
+from sitebuild.search import carry_over_index, index_is_current, index_site, replace_index
 
 
 class BuildError(Exception):
@@ -91,8 +91,11 @@ def remove_stale_staging(output: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Replace output with staging, so a reader sees the old site or the new one, never a mix."""
+def swap_into_place(staging: Path, output: Path) -> Path:
+    """Replace output with staging, so a reader sees the old site or the new one, never a mix.
+
+    Return where the old site went, for the caller to remove when it has time.
+    """
     retired = output.with_name(f".{output.name}.retired")
     shutil.rmtree(retired, ignore_errors=True)
     if output.exists():
@@ -103,7 +106,7 @@ def swap_into_place(staging: Path, output: Path) -> None:
         if retired.exists():
             retired.rename(output)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    return retired
 
 
 @contextlib.contextmanager
@@ -120,11 +123,14 @@ def build_site(
     *,
     strict: bool = False,
     overrides: dict | None = None,
+    pages_ready: Callable[[], None] | None = None,
 ) -> Path:
     """Build the site described by settings_file into output and return output's path.
 
     A logged error always fails the build, and with strict a warning does too; on failure
-    the previous output is left untouched and BuildError says why.
+    the previous output is left untouched and BuildError says why. With pages_ready (the
+    preview), the pages go live with the previous search index, pages_ready is called, and
+    the search index is rebuilt in place after.
     """
     # Pelican logs a problem and goes on, so one build reports every problem; failing is ours.
     problems = ProblemReporter(sys.stderr)
@@ -140,15 +146,29 @@ def build_site(
             staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
             try:
                 settings["OUTPUT_PATH"] = str(staging)
+                # Unchanged pages are taken from the live output, by the incremental plugin.
+                settings["INCREMENTAL_OUTPUT"] = str(output)
                 Pelican(settings).run()
                 if problems.errors or (strict and problems.warnings):
                     raise BuildError("the problems above")
+                reindex_after = False
                 if settings.get("SEARCH_INDEX"):
-                    index_site(staging)
-                swap_into_place(staging, output)
+                    if index_is_current(output, staging):
+                        carry_over_index(output, staging)
+                    elif pages_ready is None:
+                        index_site(staging)
+                    else:
+                        carry_over_index(output, staging)
+                        reindex_after = True
+                retired = swap_into_place(staging, output)
             finally:
                 # Nothing is left here after a swap; after a failure, the half-built site goes.
                 shutil.rmtree(staging, ignore_errors=True)
+            if pages_ready is not None:
+                pages_ready()
+                if reindex_after:
+                    replace_index(output)
+            shutil.rmtree(retired, ignore_errors=True)
     except Exception as error:
         counted = problems.errors + (problems.warnings if strict else 0)
         reason = f"{counted} problem(s) above" if counted else describe_exception(error)

@@ -4,14 +4,18 @@ import gzip
 import hashlib
 import json
 import logging
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import cbor2
 
 logger = logging.getLogger(__name__)
 
+BUNDLE = "pagefind"
 # Every Pagefind index file is gzipped CBOR behind this signature.
 SIGNATURE = b"pagefind_dcd"
 # Pagefind's ready-made search interfaces; the theme has its own, so they are never loaded.
@@ -76,13 +80,57 @@ def sort_filters(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
-def index_site(site: Path) -> None:
-    """Write Pagefind's index of the pages marked data-pagefind-body into site/pagefind/."""
+def index_site(site: Path, bundle: Path | None = None) -> None:
+    """Write Pagefind's index of the pages marked data-pagefind-body into bundle (site/pagefind)."""
+    bundle = bundle or site / BUNDLE
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+    command += ["--output-path", str(bundle)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
+    if result.returncode != 0 or not (bundle / "pagefind.js").is_file():
         raise SearchIndexError(f"pagefind failed: {(result.stderr or result.stdout).strip()}")
-    sort_filters(site / "pagefind")
+    sort_filters(bundle)
     for name in UNUSED_FILES:
-        (site / "pagefind" / name).unlink(missing_ok=True)
-    logger.info("search index written to %s", site / "pagefind")
+        (bundle / name).unlink(missing_ok=True)
+    logger.info("search index written to %s", bundle)
+
+
+def page_files(site: Path) -> dict[str, tuple[int, int]]:
+    """Every HTML page of a site, with the device and inode of its file."""
+    pages = {}
+    for folder, _, names in os.walk(site):
+        for name in names:
+            if name.endswith(".html"):
+                status = os.stat(os.path.join(folder, name))
+                pages[os.path.relpath(os.path.join(folder, name), site)] = (
+                    status.st_dev,
+                    status.st_ino,
+                )
+    return pages
+
+
+def index_is_current(previous_site: Path, site: Path) -> bool:
+    """Whether the previous site's index serves site: it has one, and site's pages are its own.
+
+    Pagefind reads nothing but the pages, and a page an incremental build kept is the same
+    file (a hard link), so the same set of files means the same index.
+    """
+    return (previous_site / BUNDLE).is_dir() and page_files(site) == page_files(previous_site)
+
+
+def carry_over_index(previous_site: Path, site: Path) -> None:
+    """Give site the previous site's search index (hard links), to serve until it is redone."""
+    if (previous_site / BUNDLE).is_dir():
+        shutil.copytree(previous_site / BUNDLE, site / BUNDLE, copy_function=os.link)
+
+
+def replace_index(site: Path) -> None:
+    """Index the site beside it, then put the new index in the old one's place."""
+    fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}.search-", dir=site.parent))
+    try:
+        index_site(site, fresh / BUNDLE)
+        old = fresh / "old"
+        if (site / BUNDLE).exists():
+            (site / BUNDLE).rename(old)
+        (fresh / BUNDLE).rename(site / BUNDLE)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)

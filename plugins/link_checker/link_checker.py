@@ -5,48 +5,44 @@ inside the site (a relative URL, or an absolute one under SITEURL) must name a f
 or a folder with an index.html. Each broken one is an error naming the page and the target.
 """
 
+import functools
 import logging
-from html.parser import HTMLParser
+import os
+import pickle
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from pelican import signals
+from selectolax.lexbor import LexborHTMLParser
 
 logger = logging.getLogger(__name__)
 
-LINK_ATTRIBUTES = {"href", "src", "poster", "data"}
+LINK_ATTRIBUTES = ("href", "src", "poster", "data")
+LINKING_ELEMENTS = "[href], [src], [srcset], [poster], [data]"
 # Elements whose href is not something a reader or browser fetches as a page or file.
 IGNORED_ELEMENTS = {"base"}
 IGNORED_SCHEMES = {"mailto", "tel", "javascript", "data"}
-
-
-class LinkCollector(HTMLParser):
-    """Collect the URLs a page links to or loads."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Record each linking attribute of an element."""
-        if tag in IGNORED_ELEMENTS:
-            return
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name in LINK_ATTRIBUTES:
-                self.urls.append(value)
-            elif name == "srcset":
-                self.urls.extend(part.split()[0] for part in value.split(",") if part.strip())
+# Links found in each page, kept for the next build, under the settings' CACHE_PATH.
+CACHE_FILE = "link_checker/links.pickle"
 
 
 def page_links(html: str) -> list[str]:
-    """The URLs in an HTML document, in order."""
-    collector = LinkCollector()
-    collector.feed(html)
-    return collector.urls
+    """The URLs in an HTML document that link to or load something, in document order."""
+    urls, seen = [], set()
+    for element in LexborHTMLParser(html).css(LINKING_ELEMENTS):
+        # An element matching several of the selectors is returned once for each.
+        if element.tag in IGNORED_ELEMENTS or element.mem_id in seen:
+            continue
+        seen.add(element.mem_id)
+        attributes = element.attributes
+        urls += [attributes[name] for name in LINK_ATTRIBUTES if attributes.get(name) is not None]
+        srcset = attributes.get("srcset")
+        if srcset:
+            urls += [part.split()[0] for part in srcset.split(",") if part.strip()]
+    return urls
 
 
+@functools.lru_cache(maxsize=65536)
 def target_path(url: str, page_url: str, site_url: str) -> str | None:
     """The output path a URL points at, or None when it leaves the site."""
     resolved = urljoin(page_url, url)
@@ -63,32 +59,84 @@ def target_path(url: str, page_url: str, site_url: str) -> str | None:
     return path[len(base) :].lstrip("/")
 
 
-def resolves(output: Path, relative: str) -> bool:
+def written_files(output: Path) -> set[str]:
+    """Every file in the output, as a path relative to it."""
+    files = set()
+    for folder, _, names in os.walk(output):
+        relative = os.path.relpath(folder, output)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        files.update(prefix + name for name in names)
+    return files
+
+
+def resolves(files: set[str], relative: str) -> bool:
     """Whether a path in the output is a file, or a folder with an index.html."""
-    target = output / relative
-    return target.is_file() or (target / "index.html").is_file()
+    relative = relative.rstrip("/")
+    return relative in files or f"{relative}/index.html".lstrip("/") in files
 
 
-def broken_links(output: Path, site_url: str) -> list[tuple[str, str]]:
-    """Every (page, URL) in the output whose target inside the site does not exist."""
+def file_identity(path: Path) -> tuple[int, int, int, int]:
+    """What tells one file's bytes from another's without reading it: device, inode, size, time."""
+    status = path.stat()
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def load_known_links(cache: Path | None) -> dict[tuple, list[str]]:
+    """The links of pages read by earlier builds, by file identity."""
+    try:
+        with cache.open("rb") as file:
+            return pickle.load(file)
+    except (AttributeError, OSError, pickle.UnpicklingError, EOFError, ValueError):
+        return {}
+
+
+def save_known_links(cache: Path | None, known: dict[tuple, list[str]]) -> None:
+    """Keep the links of this build's pages, replacing the file in one step."""
+    if cache is None:
+        return
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_name(f".{cache.name}.{os.getpid()}")
+    partial.write_bytes(pickle.dumps(known, pickle.HIGHEST_PROTOCOL))
+    os.replace(partial, cache)
+
+
+def broken_links(output: Path, site_url: str, cache: Path | None = None) -> list[tuple[str, str]]:
+    """Every (page, URL) in the output whose target inside the site does not exist.
+
+    With a cache file, pages an earlier build left untouched (the same file, hard-linked into
+    this output) are not parsed again.
+    """
     # Any absolute base works for resolving; a local build has no SITEURL.
     base = site_url.rstrip("/") if site_url.startswith(("http://", "https://")) else "http://site"
+    files = written_files(output)
+    known, current = load_known_links(cache), {}
     problems = []
-    for page in sorted(output.rglob("*.html")):
-        relative_page = page.relative_to(output).as_posix()
+    for relative_page in sorted(name for name in files if name.endswith(".html")):
         page_url = f"{base}/{relative_page}"
-        for url in page_links(page.read_text(encoding="utf-8", errors="replace")):
+        identity = file_identity(output / relative_page)
+        links = known.get(identity)
+        if links is None:
+            links = page_links(
+                (output / relative_page).read_text(encoding="utf-8", errors="replace")
+            )
+        current[identity] = links
+        for url in links:
             if url.startswith("#"):
                 continue
-            target = target_path(url, page_url, base + "/")
-            if target is not None and not resolves(output, target):
+            # A root-relative or absolute URL means the same on every page: resolved once.
+            absolute = url.startswith(("/", "http:", "https:"))
+            target = target_path(url, base + "/" if absolute else page_url, base + "/")
+            if target is not None and not resolves(files, target):
                 problems.append((relative_page, url))
+    save_known_links(cache, current)
     return problems
 
 
 def check_links(pelican) -> None:
     """Log an error for every broken internal link in the written site."""
-    for page, url in broken_links(Path(pelican.output_path), pelican.settings.get("SITEURL", "")):
+    settings = pelican.settings
+    cache = Path(settings["CACHE_PATH"], CACHE_FILE) if settings.get("CACHE_PATH") else None
+    for page, url in broken_links(Path(pelican.output_path), settings.get("SITEURL", ""), cache):
         logger.error("%s: broken link to %s (no such file in the site)", page, url)
 
 

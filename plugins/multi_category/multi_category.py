@@ -120,18 +120,35 @@ def group_by_category(generator) -> None:
     generator.context["categories"] = generator.categories
 
 
+# Feed links of the articles of the build being written: each feed would otherwise work them
+# all out again, which dominates writing the feeds of a large site.
+_feed_links: dict[int, tuple[list, str, dict[str, Article]]] = {}
+
+
 def feed_link(site_url: str, article: Article, settings: dict) -> str:
     """The link Pelican's feed writer gives an article's entry."""
     link = urljoin(site_url.rstrip("/") + "/", article.url)
     return link + "?ref=feed" if settings.get("FEED_APPEND_REF") else link
 
 
+def articles_by_feed_link(context: dict) -> dict[str, Article]:
+    """Every article and translation by its feed link, worked out once per build and site URL."""
+    articles = context.get("articles", [])
+    site_url = context.get("SITEURL", "")
+    known = _feed_links.get(id(articles))
+    if known is None or known[0] is not articles or known[1] != site_url:
+        everything = list(articles)
+        everything += [t for article in articles for t in getattr(article, "translations", [])]
+        links = {feed_link(site_url, article, context): article for article in everything}
+        # The list is kept so its id is not reused while the entry exists.
+        _feed_links.clear()
+        known = _feed_links[id(articles)] = (articles, site_url, links)
+    return known[2]
+
+
 def add_feed_categories(context: dict, feed) -> None:
     """Write every category of an article into its feed entry, where Pelican writes only one."""
-    site_url = context.get("SITEURL", "")
-    articles = list(context.get("articles", []))
-    articles += [t for article in articles for t in getattr(article, "translations", [])]
-    by_link = {feed_link(site_url, article, context): article for article in articles}
+    by_link = articles_by_feed_link(context)
     for entry in feed.items:
         article = by_link.get(entry["link"])
         if article is not None and getattr(article, "categories", None):

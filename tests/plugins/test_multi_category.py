@@ -134,7 +134,9 @@ def test_categories_survive_a_rebuild_with_or_without_the_content_cache(three_po
     ruby = [a.get_text() for a in three_posts.page("/category/ruby/").select("article h2 a")]
     assert ruby == ["Delta", "Beta"]
     assert feed_terms(output / "feeds" / "all.atom.xml")["Beta"] == ["Ruby", "Software", "Web"]
-    assert (three_posts.root / "cache").exists() is cache
+    # The incremental plugin keeps its own cache there too; Pelican's is the rest.
+    pelican_cache = [p for p in (three_posts.root / "cache").glob("*") if p.name != "incremental"]
+    assert bool(pelican_cache) is cache
 
 
 def test_split_names_keeps_empty_names_for_reporting():

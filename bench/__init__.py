@@ -1,0 +1,1 @@
+"""Build benchmarks: this engine against stock Pelican, the preview's edit loop, and scaling."""

@@ -1,0 +1,153 @@
+"""The benchmark suite behind `invoke bench`: side by side, edit loop, scaling, one report."""
+
+import json
+import logging
+import shutil
+import statistics
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.corpus import PROJECT, write_corpus
+from bench.edit_loop import measure_edit_loop
+from bench.measure import Measurement, run_measured
+
+logger = logging.getLogger(__name__)
+
+GOAL_RATIO = 0.5
+GOAL_EDIT_SECONDS = 1.0
+GOAL_PEAK_BYTES = 1024**3
+
+
+@dataclass
+class Report:
+    """Every figure of one benchmark run."""
+
+    posts: int
+    runs: int
+    stock_cold: list[float] = field(default_factory=list)
+    engine_cold: list[float] = field(default_factory=list)
+    engine_warm_cache: list[float] = field(default_factory=list)
+    engine_no_change: list[float] = field(default_factory=list)
+    edit_loop: dict[str, float] = field(default_factory=dict)
+    scaling: dict[int, Measurement] = field(default_factory=dict)
+
+
+def stock_build(corpus: Path, output: Path) -> Measurement:
+    """Build the corpus with stock Pelican, from nothing."""
+    shutil.rmtree(output, ignore_errors=True)
+    settings = PROJECT / "bench" / "stockconf.py"
+    command = [sys.executable, "-m", "pelican", str(corpus), "-s", str(settings), "-o", str(output)]
+    return run_measured([*command, "-q"])
+
+
+def engine_build(
+    corpus: Path, output: Path, cache: Path, keep: tuple[str, ...] = ()
+) -> Measurement:
+    """Build the corpus with this engine; keep names what survives from the last build."""
+    if "output" not in keep:
+        shutil.rmtree(output, ignore_errors=True)
+    if "cache" not in keep:
+        shutil.rmtree(cache, ignore_errors=True)
+    command = [sys.executable, "-m", "sitebuild", "--settings", str(PROJECT / "pelicanconf.py")]
+    command += ["--content", str(corpus), "--output", str(output), "--cache", str(cache)]
+    return run_measured(command, cwd=PROJECT)
+
+
+def side_by_side(report: Report, workspace: Path) -> None:
+    """Alternate stock and engine builds of the same posts, so both see the same machine."""
+    stock_corpus = write_corpus(workspace / "stock-content", report.posts, "pelican-stock")
+    corpus = write_corpus(workspace / "content", report.posts, "engine")
+    output, cache = workspace / "output", workspace / "cache"
+    for run in range(report.runs):
+        report.stock_cold.append(stock_build(stock_corpus, workspace / "stock-output").seconds)
+        report.engine_cold.append(engine_build(corpus, output, cache).seconds)
+        warm = engine_build(corpus, output, cache, keep=("cache",))
+        report.engine_warm_cache.append(warm.seconds)
+        same = engine_build(corpus, output, cache, keep=("cache", "output"))
+        report.engine_no_change.append(same.seconds)
+        logger.info("run %d/%d done", run + 1, report.runs)
+
+
+def scaling(report: Report, workspace: Path, sizes: list[int]) -> None:
+    """Build corpora of growing size from nothing, for time and peak memory."""
+    for size in sizes:
+        folder = workspace / f"scale-{size}"
+        corpus = write_corpus(folder / "content", size, "engine")
+        report.scaling[size] = engine_build(corpus, folder / "output", folder / "cache")
+        logger.info("%d posts: %.2f s", size, report.scaling[size].seconds)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def median(values: list[float]) -> float:
+    """The median, or 0 for no values."""
+    return statistics.median(values) if values else 0.0
+
+
+def summary(report: Report) -> str:
+    """The report as Markdown, with each goal and whether it was met."""
+    stock, cold = median(report.stock_cold), median(report.engine_cold)
+    lines = [f"Posts: {report.posts}, runs: {report.runs} (medians, seconds, wall clock)"]
+    if stock:
+        lines += [
+            "",
+            "| build | seconds | x stock |",
+            "|---|---:|---:|",
+            f"| stock Pelican, from nothing | {stock:.2f} | 1.00 |",
+        ]
+        for label, values in (
+            ("this engine, from nothing", report.engine_cold),
+            ("this engine, read cache kept, every page rendered", report.engine_warm_cache),
+            ("this engine, nothing changed", report.engine_no_change),
+        ):
+            lines.append(f"| {label} | {median(values):.2f} | {median(values) / stock:.2f} |")
+        met = "met" if cold <= GOAL_RATIO * stock else "NOT met"
+        lines += ["", f"Goal: from nothing ≤ {GOAL_RATIO}x stock: {met} ({cold / stock:.2f}x)"]
+    if report.edit_loop:
+        body, title = report.edit_loop["body_edit"], report.edit_loop["title_edit"]
+        met = "met" if body <= GOAL_EDIT_SECONDS else "NOT met"
+        lines += [
+            "",
+            f"Preview, save to reload: body edit {body:.2f} s ({met}, goal ≤ "
+            f"{GOAL_EDIT_SECONDS} s), title edit {title:.2f} s",
+        ]
+    if report.scaling:
+        lines += [
+            "",
+            "| posts | seconds | ms per post | peak memory (MiB) |",
+            "|---:|---:|---:|---:|",
+        ]
+        for size, measured in sorted(report.scaling.items()):
+            per_post = 1000 * measured.seconds / size
+            lines.append(
+                f"| {size} | {measured.seconds:.2f} | {per_post:.2f} | "
+                f"{measured.peak_bytes / 1024**2:.0f} |"
+            )
+        largest = report.scaling[max(report.scaling)]
+        met = "met" if largest.peak_bytes <= GOAL_PEAK_BYTES else "NOT met"
+        lines += ["", f"Goal: peak memory ≤ 1 GiB at the largest size: {met}"]
+    return "\n".join(lines)
+
+
+def run_suite(
+    workspace: Path,
+    posts: int,
+    runs: int,
+    edits: int,
+    sizes: list[int],
+    results: Path | None = None,
+) -> Report:
+    """Run every benchmark asked for and return the report; save it as JSON if asked."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    report = Report(posts=posts, runs=runs)
+    if runs:
+        side_by_side(report, workspace)
+    if edits:
+        corpus = workspace / "content"
+        if not corpus.is_dir():
+            write_corpus(corpus, posts, "engine")
+        report.edit_loop = measure_edit_loop(corpus, workspace, edits)
+    scaling(report, workspace, sizes)
+    if results:
+        results.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+    return report

@@ -1,0 +1,755 @@
+"""Build fast: read sources and render pages on every core, and redo only what changed.
+
+Reading: each source is read (Markdown, highlighting, then typogrify, which this plugin applies
+in Pelican's place so that it is cached too) in a pool of worker processes, and the result is
+kept in CACHE_PATH under its path and bytes. The cache file's name carries a digest of all else
+that shapes reading (settings, plugin code, library versions), so changing any of them starts a
+fresh cache. Warnings from reading are kept with the result and repeated on every build, so a
+cached post warns, and fails a strict build, as if read anew.
+
+Writing: the writer (given to Pelican through `get_writer`) keys every page by its template,
+the site-wide data (settings, theme, plugins, every post's metadata) and the full text of the
+posts it shows: its own, or those on its page of a listing. Pages with a new key are rendered in
+parallel; the others are hard-linked from the previous build (INCREMENTAL_OUTPUT). This is exact
+because a template shows the text of its own post and of the posts on its page only; all it shows
+of other posts comes from their metadata. List this plugin before any that reads the output when
+the build ends: pages are written when `finalized` reaches it.
+"""
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import metadata as distributions
+from pathlib import Path
+
+import smartypants
+from pelican import signals
+from pelican.contents import Content
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
+from typogrify.filters import typogrify
+
+logger = logging.getLogger(__name__)
+
+# Python's packages whose code shapes what a source reads as or a page renders as.
+DEFAULT_PACKAGES = (
+    "pelican",
+    "markdown",
+    "pygments",
+    "pymdown-extensions",
+    "typogrify",
+    "smartypants",
+    "jinja2",
+    "feedgenerator",
+)
+# Below this many sources or pages, starting worker processes costs more than it saves.
+DEFAULT_MIN_PARALLEL = 24
+CACHE_FOLDER = "incremental"
+# Read caches of other settings kept, so switching between local and production builds is cheap.
+KEPT_READ_CACHES = 4
+# Settings that name where this build writes, which differs from build to build.
+VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "INCREMENTAL_OUTPUT", "localsiteurl"})
+# Attributes of a content object that are not metadata, or are its text (digested apart).
+NON_METADATA_ATTRIBUTES = frozenset(
+    {"settings", "_context", "_content", "_summary", "content", "summary", "metadata"}
+)
+TEXT_METADATA = frozenset({"summary"})
+MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+TYPOGRIFY_DASHES = {
+    "oldschool": smartypants.Attr.set2,
+    "oldschool_inverted": smartypants.Attr.set3,
+}
+
+
+@dataclass(frozen=True)
+class LoggedRecord:
+    """A warning or error logged while reading or rendering, to be logged again later."""
+
+    name: str
+    level: int
+    message: str
+    arguments: tuple
+
+
+@dataclass(frozen=True)
+class WrappedName:
+    """A category, tag or author without the settings it carries, so it pickles small."""
+
+    kind: type
+    name: str
+
+
+@dataclass
+class ReadResult:
+    """What a reader made of one source: its HTML, its metadata and what it logged."""
+
+    content: str
+    metadata: dict
+    records: list[LoggedRecord]
+
+
+@dataclass
+class BuildState:
+    """What this plugin knows during one build."""
+
+    settings: dict
+    environment: str
+    cache_file: Path
+    cached: dict[str, ReadResult]
+    used: dict[str, ReadResult] = field(default_factory=dict)
+    keys_by_path: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, BaseException] = field(default_factory=dict)
+    changed: bool = False
+
+
+_states: dict[int, BuildState] = {}
+_writers: dict[str, "IncrementalWriter"] = {}
+# Set just before worker processes fork, which inherit it; never used across builds.
+_fork_work: tuple = ()
+
+
+def worker_count(settings: dict) -> int:
+    """How many processes to read or render with."""
+    return max(1, settings.get("INCREMENTAL_WORKERS") or len(os.sched_getaffinity(0)))
+
+
+def stable_text(value: object, describe) -> str:
+    """A text for a value that is equal for equal values in any process; describe gives parts'."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return repr(value)
+    if isinstance(value, Content):
+        return f"Content({value.source_path!r})"
+    if isinstance(value, URLWrapper):
+        return f"{type(value).__name__}({value.name!r},{value.slug!r},{value.url!r})"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return (
+            "{" + ",".join(sorted(f"{describe(k)}:{describe(v)}" for k, v in value.items())) + "}"
+        )
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(describe(item) for item in value)) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(describe(item) for item in value) + "]"
+    if isinstance(value, os.PathLike):
+        return repr(os.fspath(value))
+    return MEMORY_ADDRESS.sub("", repr(value))
+
+
+def plain_text(value: object) -> str:
+    """A stable text for a value, naming any post in it by its source."""
+    return stable_text(value, plain_text)
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hex digest of some texts, none of which can run into the next."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def folder_digest(folders: list[str]) -> str:
+    """A digest of every file below some folders, names and bytes."""
+    parts = []
+    for folder in folders:
+        root = Path(folder)
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            if path.is_file() and "__pycache__" not in path.parts:
+                parts += [path.relative_to(root).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def settings_text(settings: dict) -> str:
+    """The settings as stable text, without those naming this build's output folder."""
+    return plain_text({k: v for k, v in settings.items() if k not in VOLATILE_SETTINGS})
+
+
+def package_versions(settings: dict) -> str:
+    """The installed versions of the packages that shape the output."""
+    versions = []
+    for name in settings.get("INCREMENTAL_PACKAGES", DEFAULT_PACKAGES):
+        try:
+            versions.append(f"{name}=={distributions.version(name)}")
+        except distributions.PackageNotFoundError:
+            versions.append(f"{name} absent")
+    return ",".join(versions)
+
+
+def environment_digest(settings: dict) -> str:
+    """A digest of everything besides the sources that shapes the built site."""
+    return digest(
+        settings_text(settings),
+        folder_digest(settings.get("PLUGIN_PATHS", [])),
+        folder_digest([settings["THEME"]]),
+        package_versions(settings),
+    )
+
+
+def portable(value: object) -> object:
+    """A metadata value with its categories, tags and authors stripped of their settings."""
+    if isinstance(value, URLWrapper):
+        return WrappedName(type(value), value.name)
+    if isinstance(value, list):
+        return [portable(item) for item in value]
+    return value
+
+
+def restored(value: object, settings: dict) -> object:
+    """A metadata value as the reader made it, from its portable form."""
+    if isinstance(value, WrappedName):
+        return value.kind(value.name, settings)
+    if isinstance(value, list):
+        return [restored(item, settings) for item in value]
+    return value
+
+
+class RecordCollector(logging.Handler):
+    """Keep the warnings and errors logged while it is installed, instead of printing them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[LoggedRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record with its arguments as plain values."""
+        arguments = record.args if isinstance(record.args, tuple) else ()
+        plain = tuple(a if isinstance(a, str | int | float) else str(a) for a in arguments)
+        message = str(record.msg) if arguments else record.getMessage()
+        self.records.append(LoggedRecord(record.name, record.levelno, message, plain))
+
+
+def collecting_records(action):
+    """Run action with every warning and error kept aside; return its result and the records."""
+    root = logging.getLogger()
+    collector = RecordCollector()
+    saved = root.handlers[:]
+    root.handlers = [collector]
+    try:
+        return action(), collector.records
+    finally:
+        root.handlers = saved
+
+
+def replay(records: list[LoggedRecord]) -> None:
+    """Log kept records again, so they reach this build's handlers."""
+    for record in records:
+        logging.getLogger(record.name).log(record.level, record.message, *record.arguments)
+
+
+def typeset(text: str, settings: dict) -> str:
+    """Apply typogrify as Pelican does when TYPOGRIFY is on."""
+    smartypants.Attr.default = TYPOGRIFY_DASHES.get(
+        settings.get("TYPOGRIFY_DASHES"), smartypants.Attr.set1
+    )
+    # Pelican also turns &quot; into curly quotes, for reStructuredText's sake.
+    smartypants.Attr.default |= smartypants.Attr.w
+    omitted = dict.fromkeys(settings.get("TYPOGRIFY_OMIT_FILTERS", []), False)
+    return typogrify(text, settings.get("TYPOGRIFY_IGNORE_TAGS", []), **omitted)
+
+
+def read_source(reader, path: str, settings: dict) -> ReadResult:
+    """Read one source with the reader's own method, then typeset it if asked."""
+
+    def read() -> tuple[str, dict]:
+        content, metadata = reader.incremental_original_read(path)
+        if settings.get("INCREMENTAL_TYPOGRIFY"):
+            content = typeset(content, settings) if content else content
+            for name in ("title", "summary"):
+                if isinstance(metadata.get(name), str):
+                    metadata[name] = typeset(metadata[name], settings)
+        return content, metadata
+
+    (content, metadata), records = collecting_records(read)
+    return ReadResult(content, {k: portable(v) for k, v in metadata.items()}, records)
+
+
+def read_in_worker(index: int) -> tuple[int, ReadResult | BaseException]:
+    """Read the index-th source of the work the worker inherited."""
+    readers, paths, settings = _fork_work
+    path = paths[index]
+    reader = readers[path.rsplit(".", 1)[-1]]
+    try:
+        return index, read_source(reader, path, settings)
+    except Exception as error:  # handed to Pelican, which reports it per file
+        return index, sendable(error)
+
+
+def sendable(error: BaseException) -> BaseException:
+    """The error itself if it survives pickling, else one that says the same."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # any failure to pickle means we send a plain copy
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+def forked_map(function, count: int, workers: int) -> list:
+    """Run function(0..count-1) in forked workers, which inherit this process's memory."""
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, count // (workers * 8))
+    with context.Pool(workers) as pool:
+        return pool.map(function, range(count), chunksize=chunk)
+
+
+def load_read_cache(path: Path) -> dict[str, ReadResult]:
+    """The read results kept by an earlier build with the same settings, if any."""
+    try:
+        with path.open("rb") as file:
+            return pickle.load(file)
+    except FileNotFoundError:
+        return {}
+    except Exception as error:  # a damaged cache is only a slower build
+        logger.warning("%s: unreadable read cache, reading every source (%s)", path, error)
+        return {}
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace a file in one step, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
+        f.write(data)
+    os.replace(f.name, path)
+
+
+def prune_read_caches(folder: Path, keep: Path) -> None:
+    """Delete all but the most recently used read caches."""
+    caches = sorted(folder.glob("read-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in [c for c in caches if c != keep][KEPT_READ_CACHES - 1 :]:
+        stale.unlink(missing_ok=True)
+
+
+def state_for(settings: dict) -> BuildState:
+    """This build's state, made when the first generator starts."""
+    state = _states.get(id(settings))
+    if state is None or state.settings is not settings:
+        environment = environment_digest(settings)
+        cache_file = Path(settings["CACHE_PATH"], CACHE_FOLDER, f"read-{environment[:20]}.pickle")
+        state = BuildState(settings, environment, cache_file, load_read_cache(cache_file))
+        _states[id(settings)] = state
+    return state
+
+
+def source_files(generator) -> list[str]:
+    """The absolute paths of the sources a generator is about to read."""
+    names = {ArticlesGenerator: "ARTICLE", PagesGenerator: "PAGE"}[type(generator)]
+    settings = generator.settings
+    found = generator.get_files(settings[f"{names}_PATHS"], exclude=settings[f"{names}_EXCLUDES"])
+    return sorted(os.path.abspath(os.path.join(generator.path, name)) for name in found)
+
+
+def source_key(path: str) -> str:
+    """The cache key of a source: its path and its bytes."""
+    return digest(path, Path(path).read_bytes())
+
+
+def read_ahead(state: BuildState, readers: dict, paths: list[str]) -> None:
+    """Read every source not in the cache, in parallel when there are many."""
+    global _fork_work
+    missing = []
+    for path in paths:
+        try:
+            key = source_key(path)
+        except OSError:
+            continue  # Pelican reports an unreadable source when it gets to it
+        state.keys_by_path[path] = key
+        if key not in state.cached:
+            missing.append(path)
+    workers = worker_count(state.settings)
+    if len(missing) < state.settings.get("INCREMENTAL_MIN_PARALLEL", DEFAULT_MIN_PARALLEL):
+        return  # read one by one as Pelican asks, without starting processes
+    _fork_work = (readers, missing, state.settings)
+    try:
+        results = forked_map(read_in_worker, len(missing), workers)
+    finally:
+        _fork_work = ()
+    for index, result in results:
+        path = missing[index]
+        if isinstance(result, BaseException):
+            state.failures[path] = result
+        else:
+            state.cached[state.keys_by_path[path]] = result
+            state.changed = True
+
+
+class CachedRead:
+    """A reader's `read`, answered from the cache and filling it."""
+
+    def __init__(self, reader, state: BuildState) -> None:
+        self.reader = reader
+        self.state = state
+
+    def __call__(self, path: str) -> tuple[str, dict]:
+        """Return the source's content and metadata, as the reader would."""
+        state = self.state
+        if path in state.failures:
+            raise state.failures.pop(path)
+        key = state.keys_by_path.get(path) or source_key(path)
+        result = state.cached.get(key)
+        if result is None:
+            result = read_source(self.reader, path, state.settings)
+            state.cached[key] = result
+            state.changed = True
+        state.used[key] = result
+        replay(result.records)
+        metadata = {k: restored(v, state.settings) for k, v in result.metadata.items()}
+        return result.content, metadata
+
+
+def take_over_typography(pelican) -> None:
+    """Typeset while reading, so it is cached and parallel, and stop Pelican doing it again."""
+    settings = pelican.settings
+    if settings.get("TYPOGRIFY"):
+        settings["TYPOGRIFY"] = False
+        settings["INCREMENTAL_TYPOGRIFY"] = True
+
+
+def prepare_reading(generator) -> None:
+    """Route the generator's reading through the cache and read its uncached sources now."""
+    if type(generator) not in (ArticlesGenerator, PagesGenerator):
+        return
+    state = state_for(generator.settings)
+    readers = generator.readers.readers
+    for reader in set(readers.values()):
+        if not hasattr(reader, "incremental_original_read"):
+            reader.incremental_original_read = reader.read
+            reader.read = CachedRead(reader, state)
+    read_ahead(state, readers, source_files(generator))
+
+
+def save_read_cache(state: BuildState) -> None:
+    """Keep the results this build used, and drop the rest."""
+    if not state.changed and len(state.used) == len(state.cached):
+        return
+    write_atomically(state.cache_file, pickle.dumps(state.used, pickle.HIGHEST_PROTOCOL))
+    prune_read_caches(state.cache_file.parent, state.cache_file)
+
+
+def manifest_file(settings: dict) -> Path:
+    """Where the keys of the pages in the published output folder are kept."""
+    output = os.path.abspath(settings.get("INCREMENTAL_OUTPUT") or settings["OUTPUT_PATH"])
+    return Path(settings["CACHE_PATH"], CACHE_FOLDER, f"pages-{digest(output)[:20]}.pickle")
+
+
+def take_manifest(settings: dict) -> tuple[Path | None, dict[str, str]]:
+    """The previous output folder and its pages' keys, if they still describe each other.
+
+    The kept keys are deleted as they are taken: a build that stops before writing its own
+    must not leave keys behind that could be mistaken for its output's.
+    """
+    path = manifest_file(settings)
+    output = Path(settings.get("INCREMENTAL_OUTPUT") or settings["OUTPUT_PATH"])
+    try:
+        with path.open("rb") as file:
+            folder_id, keys = pickle.load(file)
+        path.unlink()
+        current = output.stat()
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        return None, {}
+    if folder_id != (current.st_dev, current.st_ino):
+        return None, {}
+    return output, keys
+
+
+@dataclass
+class RenderJob:
+    """One page to render: where it goes, with which template and context."""
+
+    name: str
+    template: object
+    context: dict
+
+
+@dataclass
+class PlannedPage:
+    """A page to write: its variables, those that key it, and the posts it shows in full."""
+
+    name: str
+    template: object
+    variables: dict
+    key_variables: dict
+    shown: list
+
+
+def paginated_pages(
+    name, url, template, kwargs, paginated, per_page, settings
+) -> list[PlannedPage]:
+    """The pages of a paginated listing, with the variables Pelican's writer gives each."""
+    paginators = {
+        key: Paginator(name, url, value, settings, per_page) for key, value in paginated.items()
+    }
+    count = next(iter(paginators.values())).num_pages
+    pages = []
+    for number in range(1, count + 1):
+        variables, shown = dict(kwargs), []
+        for key, paginator in paginators.items():
+            page = paginator.page(number)
+            variables[f"{key}_paginator"] = paginator
+            variables[f"{key}_page"] = page
+            variables[f"{key}_previous_page"] = paginator.page(number - 1) if number > 1 else None
+            variables[f"{key}_next_page"] = paginator.page(number + 1) if number < count else None
+            shown += page.object_list
+        key_variables = dict(kwargs, page_number=number, page_count=count)
+        pages.append(PlannedPage(page.save_as, template, variables, key_variables, shown))
+    return pages
+
+
+def render_job(job: RenderJob, output_path: str) -> str:
+    """Render one page and write it to a new file; return its path."""
+    html = job.template.render(job.context)
+    path = sanitised_join(output_path, job.name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # A new file, never the one an earlier build's hard link shares.
+    if os.path.lexists(path):
+        os.unlink(path)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(html)
+    return path
+
+
+def render_in_worker(index: int) -> tuple[int, list[LoggedRecord] | None]:
+    """Render the index-th page of the work the worker inherited; None when it failed."""
+    jobs, output_path = _fork_work
+    try:
+        _, records = collecting_records(lambda: render_job(jobs[index], output_path))
+    except Exception:  # the parent renders it again to report the real error
+        return index, None
+    return index, records
+
+
+class IncrementalWriter(Writer):
+    """Pelican's writer, rendering only changed pages, in parallel, when the build ends."""
+
+    def __init__(self, output_path, settings=None) -> None:
+        super().__init__(output_path, settings)
+        self.environment = state_for(self.settings).environment
+        self.previous_output, self.previous_keys = take_manifest(self.settings)
+        self.keys: dict[str, str] = {}
+        self.jobs: list[RenderJob] = []
+        self.reused = 0
+        self.site: str | None = None
+        self.described: dict[int, tuple[object, str]] = {}
+        _writers[os.path.abspath(output_path)] = self
+
+    def describe(self, value: object) -> str:
+        """A stable text for a value, with posts as their metadata; lists of posts memoised."""
+        if isinstance(value, Content):
+            return self.memoised(value, self.card)
+        if isinstance(value, list) and value and isinstance(value[0], Content):
+            return self.memoised(value, lambda v: digest(*(self.describe(c) for c in v)))
+        return stable_text(value, self.describe)
+
+    def memoised(self, value: object, describe) -> str:
+        """Describe a value once per build (the value is kept, so its id stays its own)."""
+        known = self.described.get(id(value))
+        if known is None or known[0] is not value:
+            known = (value, describe(value))
+            self.described[id(value)] = known
+        return known[1]
+
+    def card(self, content: Content) -> str:
+        """A digest of a post's metadata: all a page may show of a post that is not on it."""
+        fields = {k: v for k, v in vars(content).items() if k not in NON_METADATA_ATTRIBUTES}
+        fields["metadata"] = {k: v for k, v in content.metadata.items() if k not in TEXT_METADATA}
+        fields["url"], fields["save_as"] = content.url, content.save_as
+        return digest(plain_text(fields))
+
+    def full(self, content: Content) -> str:
+        """A digest of a post's metadata and text."""
+        summary = content.metadata.get("summary")
+        return digest(self.describe(content), content._content or "", str(summary))
+
+    def site_digest(self, context: dict) -> str:
+        """A digest of the environment and the site-wide data, made once per build."""
+        if self.site is None:
+            # Settings in the context are the settings' own objects, already in the environment.
+            shared = {
+                k: v
+                for k, v in context.items()
+                if k not in VOLATILE_SETTINGS and v is not self.settings.get(k, context)
+            }
+            self.site = digest(self.environment, self.describe(shared))
+        return self.site
+
+    def reuse(self, name: str, key: str) -> bool:
+        """Take the page from the previous build if its key is unchanged; say whether it was."""
+        self.keys[name] = key
+        if self.previous_keys.get(name) != key or self.previous_output is None:
+            return False
+        source = sanitised_join(str(self.previous_output), name)
+        target = sanitised_join(self.output_path, name)
+        if not os.path.isfile(source):
+            return False
+        if os.path.abspath(source) != os.path.abspath(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+        self._written_files.add(target)
+        self.reused += 1
+        return True
+
+    def claim(self, name: str, override: bool) -> bool:
+        """Apply Pelican's rules for a page written twice; say whether to write this one."""
+        path = sanitised_join(self.output_path, name)
+        if path in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{path}" a second time')
+            logger.info('Skipping "%s", not overwriting', path)
+            return False
+        if path in self._written_files and not override:
+            raise FileOverwriteFailedError(f'Failed to overwrite "{path}": written before')
+        if override:
+            self._overridden_files.add(path)
+        self._written_files.add(path)
+        return True
+
+    def page_key(self, context: dict, template, name: str, variables: dict, shown: list) -> str:
+        """The key of one page: site, template, name, variables, and the posts it shows in full."""
+        shown = shown + [value for value in variables.values() if isinstance(value, Content)]
+        return digest(
+            self.site_digest(context),
+            template.name or "",
+            name,
+            self.describe({k: v for k, v in variables.items() if not isinstance(v, Content)}),
+            *(self.full(content) for content in shown),
+        )
+
+    def schedule(self, page: PlannedPage, context: dict, override: bool, relative: bool) -> None:
+        """Render the page later, or reuse it now if nothing it shows has changed."""
+        if not self.claim(page.name, override):
+            return
+        key = self.page_key(context, page.template, page.name, page.key_variables, page.shown)
+        if self.reuse(page.name, key):
+            return
+        local = context.copy()
+        local["localsiteurl"] = local.get("localsiteurl", None)
+        if relative:
+            local["SITEURL"] = local["localsiteurl"] = path_to_url(get_relative_path(page.name))
+        local["output_file"] = page.name
+        local.update(page.variables)
+        self.jobs.append(RenderJob(page.name, page.template, local))
+
+    def write_file(
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ) -> None:
+        """Plan a page, or each page of a paginated listing, as Pelican's writer would write it."""
+        if not name:
+            return
+        if paginated is None:
+            paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
+        templates = self.settings["PAGINATED_TEMPLATES"]
+        if paginated and template_name in templates:
+            per_page = templates[template_name] or self.settings["DEFAULT_PAGINATION"]
+            pages = paginated_pages(name, url, template, kwargs, paginated, per_page, self.settings)
+        else:
+            pages = [PlannedPage(name, template, kwargs, kwargs, [])]
+        for page in pages:
+            self.schedule(page, context, override_output, relative_urls)
+
+    def write_feed(
+        self,
+        elements,
+        context,
+        path=None,
+        url=None,
+        feed_type="atom",
+        override_output=False,
+        feed_title=None,
+    ):
+        """Write a feed, or reuse it when its entries and the site are unchanged."""
+        if path:
+            entries = elements[: self.settings["FEED_MAX_ITEMS"]]
+            key = digest(
+                self.site_digest(context),
+                "feed",
+                path,
+                str(url),
+                feed_type,
+                str(feed_title),
+                *(self.full(entry) for entry in entries),
+            )
+            if self.reuse(path, key):
+                return None
+        return super().write_feed(
+            elements, context, path, url, feed_type, override_output, feed_title
+        )
+
+    def flush(self) -> None:
+        """Render and write every scheduled page, on every core when there are many."""
+        global _fork_work
+        jobs, self.jobs = self.jobs, []
+        logger.info("rendering %d pages; %d kept from the last build", len(jobs), self.reused)
+        minimum = self.settings.get("INCREMENTAL_MIN_PARALLEL", DEFAULT_MIN_PARALLEL)
+        if len(jobs) < minimum or worker_count(self.settings) == 1:
+            for job in jobs:
+                self.finish_job(job, render_job(job, self.output_path))
+            return
+        _fork_work = (jobs, self.output_path)
+        try:
+            results = forked_map(render_in_worker, len(jobs), worker_count(self.settings))
+        finally:
+            _fork_work = ()
+        for index, records in results:
+            job = jobs[index]
+            if records is None:
+                render_job(job, self.output_path)  # raises the error, with its traceback
+            replay(records or [])
+            self.finish_job(job, sanitised_join(self.output_path, job.name))
+
+    def finish_job(self, job: RenderJob, path: str) -> None:
+        """Log and signal a written page, as Pelican's writer does."""
+        logger.info('Writing "%s"', path)
+        signals.content_written.send(path, context=job.context)
+
+    def save_manifest(self) -> None:
+        """Keep the keys of every page written, naming the folder they were written to."""
+        folder = os.stat(self.output_path)
+        data = pickle.dumps(((folder.st_dev, folder.st_ino), self.keys), pickle.HIGHEST_PROTOCOL)
+        write_atomically(manifest_file(self.settings), data)
+
+
+def provide_writer(pelican) -> type:
+    """Give Pelican the incremental writer."""
+    return IncrementalWriter
+
+
+def finish_build(pelican) -> None:
+    """Write the scheduled pages, then keep the page keys and the read results for next time."""
+    writer = _writers.pop(os.path.abspath(pelican.output_path), None)
+    if writer is not None:
+        writer.flush()
+        writer.save_manifest()
+    state = _states.pop(id(pelican.settings), None)
+    if state is not None:
+        save_read_cache(state)
+
+
+def register() -> None:
+    """Connect the handlers to Pelican's signals."""
+    signals.initialized.connect(take_over_typography)
+    signals.generator_init.connect(prepare_reading)
+    signals.get_writer.connect(provide_writer)
+    signals.finalized.connect(finish_build)

@@ -1,0 +1,209 @@
+"""The incremental plugin: parallel, cached reading and rendering that equal a clean build."""
+
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pelican.log import LimitFilter
+
+from sitebuild.build import BuildError, build_site
+from tests.conftest import REPO
+from tests.plugins.tinysite import TinySite
+
+CODE_POST = """Title: Post {n}
+Date: 2020-01-{day:02d} 10:00
+Category: {categories}
+
+Paragraph {n} with "quotes" -- and dashes... for typogrify.
+
+```ruby
+puts "post {n}"
+```
+"""
+POSTS = 9
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below root by its relative path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+class Builds:
+    """A tiny site built with the project's build, incrementally and from nothing."""
+
+    def __init__(self, root: Path, **settings) -> None:
+        self.site = TinySite(root)
+        self.root = root
+        # Three posts a page, so listings have several pages; every post through the pools.
+        self.settings = {
+            "DEFAULT_PAGINATION": 3,
+            "INCREMENTAL_MIN_PARALLEL": 1,
+            "SEARCH_INDEX": False,
+            **settings,
+        }
+        for n in range(1, POSTS + 1):
+            categories = "Ruby, Web" if n % 2 else "Web"
+            self.site.add(f"post{n}.md", CODE_POST.format(n=n, day=n, categories=categories))
+
+    def build(self, name: str = "output", **settings) -> Path:
+        """Build into root/name, keeping that folder's cache from build to build."""
+        overrides = {
+            "PATH": str(self.site.content),
+            "CACHE_PATH": str(self.root / f"cache-{name}"),
+            **self.settings,
+            **settings,
+        }
+        return build_site(REPO / "pelicanconf.py", self.root / name, overrides=overrides)
+
+    def clean_build(self, **settings) -> Path:
+        """Build from nothing: no output, no cache."""
+        for folder in ("clean", "cache-clean"):
+            shutil.rmtree(self.root / folder, ignore_errors=True)
+        return self.build("clean", **settings)
+
+
+@pytest.fixture
+def builds(tmp_path: Path) -> Builds:
+    """A tiny site of a few posts."""
+    return Builds(tmp_path)
+
+
+def edit_body(builds: Builds) -> None:
+    """Change a sentence of one post."""
+    path = builds.site.content / "post5.md"
+    path.write_text(path.read_text().replace("Paragraph 5", "Edited paragraph"), "utf-8")
+
+
+def edit_title(builds: Builds) -> None:
+    """Rename one post, which its neighbours and the archives show."""
+    path = builds.site.content / "post4.md"
+    path.write_text(path.read_text().replace("Title: Post 4", "Title: Renamed"), "utf-8")
+
+
+def edit_date(builds: Builds) -> None:
+    """Move one post to the top of every listing."""
+    path = builds.site.content / "post1.md"
+    path.write_text(path.read_text().replace("2020-01-01", "2021-06-01"), "utf-8")
+
+
+def edit_categories(builds: Builds) -> None:
+    """Give one post a new category."""
+    path = builds.site.content / "post2.md"
+    path.write_text(path.read_text().replace("Category: Web", "Category: Web, Go"), "utf-8")
+
+
+def add_post(builds: Builds) -> None:
+    """Write a new post."""
+    builds.site.add("post99.md", CODE_POST.format(n=99, day=28, categories="Ruby"))
+
+
+def delete_post(builds: Builds) -> None:
+    """Delete a post."""
+    (builds.site.content / "post3.md").unlink()
+
+
+EDITS: dict[str, Callable[[Builds], None]] = {
+    "body": edit_body,
+    "title": edit_title,
+    "date": edit_date,
+    "categories": edit_categories,
+    "new post": add_post,
+    "deleted post": delete_post,
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_an_incremental_build_equals_a_clean_build(builds, edit):
+    builds.build()
+    edit(builds)
+    incremental = tree(builds.build())
+    assert incremental == tree(builds.clean_build())
+
+
+def test_a_changed_setting_is_not_served_from_the_caches(builds):
+    builds.build()
+    changed = {"SITENAME": "Renamed site", "TYPOGRIFY_OMIT_FILTERS": ["widont"]}
+    incremental = tree(builds.build(**changed))
+    assert b"Renamed site" in incremental["index.html"]
+    assert incremental == tree(builds.clean_build(**changed))
+
+
+def test_a_template_edit_is_not_served_from_the_caches(builds, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    builds.build(THEME=str(theme))
+    footer = theme / "templates" / "partials" / "footer.html"
+    footer.write_text(footer.read_text() + "<!-- edited footer -->\n", "utf-8")
+    incremental = tree(builds.build(THEME=str(theme)))
+    assert b"edited footer" in incremental["2020/01/05/post-5/index.html"]
+    assert incremental == tree(builds.clean_build(THEME=str(theme)))
+
+
+def test_pages_that_show_nothing_edited_are_kept_not_rendered(builds):
+    output = builds.build()
+    edited, untouched = (
+        output / "2020/01/05/post-5/index.html",
+        output / "2020/01/01/post-1/index.html",
+    )
+    before = edited.stat().st_ino, untouched.stat().st_ino
+    edit_body(builds)
+    builds.build()
+    # A kept page is the previous build's file, hard-linked; a rendered one is a new file.
+    assert untouched.stat().st_ino == before[1]
+    assert edited.stat().st_ino != before[0]
+    assert "Edited paragraph" in edited.read_text(encoding="utf-8")
+
+
+def test_the_site_is_the_same_with_or_without_the_plugin(builds):
+    with_plugin = tree(builds.clean_build())
+    plugins = [name for name in builds.site.settings()["PLUGINS"] if name != "incremental"]
+    without_plugin = tree(builds.clean_build(PLUGINS=plugins))
+    assert with_plugin == without_plugin
+
+
+def test_reading_and_rendering_in_parallel_equal_doing_it_in_one_process(builds):
+    parallel = tree(builds.clean_build(INCREMENTAL_MIN_PARALLEL=1))
+    assert parallel == tree(builds.clean_build(INCREMENTAL_MIN_PARALLEL=10**6))
+
+
+def test_a_post_read_from_the_cache_still_warns(builds, caplog):
+    # The Markdown reader itself warns about this, so the warning is part of what is cached.
+    builds.site.add("odd.md", "Title: Odd\nSlug: odd\nSlug: odder\nDate: 2020-02-01\n\nText.\n")
+    for _ in range(2):
+        caplog.clear()
+        # Pelican drops a warning it logged before in the same process; a build is a process.
+        LimitFilter._raised_messages.clear()
+        with caplog.at_level(logging.WARNING):
+            builds.build()
+        warnings = [m for m in caplog.messages if "Duplicate definition of `slug`" in m]
+        assert len(warnings) == 1
+        assert "odd.md" in warnings[0]
+
+
+def test_a_broken_build_is_not_mistaken_for_the_output_next_time(builds, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(REPO / "theme", theme)
+    builds.build(THEME=str(theme))
+    edit_body(builds)
+    article = theme / "templates" / "article.html"
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good + "{% if %}", encoding="utf-8")
+    with pytest.raises(BuildError):
+        builds.build(THEME=str(theme))
+    article.write_text(good, encoding="utf-8")
+    assert tree(builds.build(THEME=str(theme))) == tree(builds.clean_build(THEME=str(theme)))
+
+
+def test_the_search_index_is_kept_when_no_page_changed_and_redone_when_one_did(tmp_path):
+    builds = Builds(tmp_path, SEARCH_INDEX=True)
+    output = builds.build()
+    entry = output / "pagefind" / "pagefind-entry.json"
+    first = entry.stat().st_ino
+    builds.build()
+    assert entry.stat().st_ino == first
+    edit_body(builds)
+    incremental = tree(builds.build())
+    assert entry.stat().st_ino != first
+    assert incremental == tree(builds.clean_build())
