@@ -6,7 +6,6 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,28 +84,49 @@ def describe_exception(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def previous_tree(output: Path) -> Path:
+    """Where the site before output's is kept, for the next build to start from."""
+    return output.with_name(f".{output.name}.previous")
+
+
+def parked(output: Path) -> Path:
+    """Where output waits for a moment while a new build takes its place."""
+    return output.with_name(f".{output.name}.swapping")
+
+
 def remove_stale_staging(output: Path) -> None:
-    """Remove staging directories left behind by builds that were killed mid-way."""
+    """Tidy up after builds that were killed mid-way, keeping the previous site for reuse."""
+    if not output.exists() and parked(output).is_dir():
+        parked(output).rename(output)  # killed between the two renames of a swap
     for stale in output.parent.glob(f".{output.name}.*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale != previous_tree(output):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
-def swap_into_place(staging: Path, output: Path) -> Path:
-    """Replace output with staging, so a reader sees the old site or the new one, never a mix.
+def staging_tree(output: Path) -> tuple[Path, bool]:
+    """The folder to build into, and whether it holds an earlier site to reuse."""
+    previous = previous_tree(output)
+    if previous.is_dir():
+        return previous, True
+    previous.mkdir()
+    return previous, False
 
-    Return where the old site went, for the caller to remove when it has time.
+
+def swap_into_place(staging: Path, output: Path) -> None:
+    """Put staging in output's place, and output in staging's, for the next build to reuse.
+
+    A reader sees the old site or the new one, never a mix; only for an instant neither.
     """
-    retired = output.with_name(f".{output.name}.retired")
-    shutil.rmtree(retired, ignore_errors=True)
     if output.exists():
-        output.rename(retired)
+        output.rename(parked(output))
     try:
         staging.rename(output)
     except OSError:
-        if retired.exists():
-            retired.rename(output)
+        if parked(output).exists():
+            parked(output).rename(output)
         raise
-    return retired
+    if parked(output).exists():
+        parked(output).rename(staging)
 
 
 @contextlib.contextmanager
@@ -143,7 +163,7 @@ def build_site(
         output.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(output):
             remove_stale_staging(output)
-            staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+            staging, reused = staging_tree(output)
             try:
                 settings["OUTPUT_PATH"] = str(staging)
                 # Unchanged pages are taken from the live output, by the incremental plugin.
@@ -151,24 +171,23 @@ def build_site(
                 Pelican(settings).run()
                 if problems.errors or (strict and problems.warnings):
                     raise BuildError("the problems above")
-                reindex_after = False
-                if settings.get("SEARCH_INDEX"):
-                    if index_is_current(output, staging):
-                        carry_over_index(output, staging)
-                    elif pages_ready is None:
-                        index_site(staging)
-                    else:
-                        carry_over_index(output, staging)
-                        reindex_after = True
-                retired = swap_into_place(staging, output)
-            finally:
-                # Nothing is left here after a swap; after a failure, the half-built site goes.
-                shutil.rmtree(staging, ignore_errors=True)
+                search = settings.get("SEARCH_INDEX")
+                if search and (pages_ready is not None or index_is_current(output, staging)):
+                    # The preview decides after its pages are live whether to index again.
+                    carry_over_index(output, staging)
+                elif search:
+                    index_site(staging)
+                swap_into_place(staging, output)
+            except BaseException:
+                # A folder made for this build goes; a reused one stays, and the incremental
+                # plugin's keys say which of its files can still be trusted.
+                if not reused:
+                    shutil.rmtree(staging, ignore_errors=True)
+                raise
             if pages_ready is not None:
                 pages_ready()
-                if reindex_after:
+                if search and not index_is_current(previous_tree(output), output):
                     replace_index(output)
-            shutil.rmtree(retired, ignore_errors=True)
     except Exception as error:
         counted = problems.errors + (problems.warnings if strict else 0)
         reason = f"{counted} problem(s) above" if counted else describe_exception(error)

@@ -70,10 +70,11 @@ BUILD_ERROR_PAGE = """<!doctype html>
 class PreviewBuild:
     """Rebuild the site in a process forked from this one, and remember what broke, if anything.
 
-    This process imports the libraries a build needs once; each rebuild forks it, so it starts
-    warm, and imports the project's own code (settings, plugins, build code) afresh, so edits
-    to any of it count. A rebuild reports back as soon as its pages are live; it then goes on
-    to redo the search index, which the next rebuild waits for.
+    This process imports the libraries a build needs, and the project's build code and
+    plugins, so each forked rebuild starts warm; after an edit to that code it imports it
+    afresh before forking (settings and templates are read by every build anyway). A rebuild
+    reports back as soon as its pages are live; it then goes on to redo the search index,
+    which the next rebuild waits for.
     """
 
     def __init__(self, project: Path, settings_file: Path, output: Path) -> None:
@@ -82,13 +83,16 @@ class PreviewBuild:
         self.output = output
         self.problems: str | None = None
         self.indexing: tuple[int, BinaryIO] | None = None
+        self.code_loaded = False
         for name in WARM_MODULES:
             importlib.import_module(name)
         warm_lexers(project / "content")
 
-    def __call__(self) -> None:
+    def __call__(self, changed: list[str] | None = None) -> None:
         """Rebuild, returning once the new pages are live or the build has failed."""
         self.finish_indexing()
+        if not self.code_loaded or any(self.is_code(path) for path in changed or []):
+            self.load_project_code()
         log, log_writer = open_log()
         ready_read, ready_write = os.pipe()
         pid = os.fork()
@@ -105,6 +109,24 @@ class PreviewBuild:
         else:
             self.report(log, failed=exit_code(pid) != 0)
             log.close()
+
+    def is_code(self, path: str) -> bool:
+        """Whether a changed file is Python that a build imports (not content or settings)."""
+        return path.endswith(".py") and Path(path).resolve() != self.settings_file.resolve()
+
+    def load_project_code(self) -> None:
+        """Import the build code and plugins afresh, for the rebuilds forked from now on."""
+        forget_project_modules(self.project)
+        plugins = str(self.project / "plugins")
+        if plugins not in sys.path:
+            sys.path.insert(0, plugins)
+        packages = sorted(p.parent.name for p in (self.project / "plugins").glob("*/__init__.py"))
+        for name in ["sitebuild.build", *packages]:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the rebuild imports it again and reports the error properly
+                logger.debug("could not import %s ahead of the rebuild", name, exc_info=True)
+        self.code_loaded = True
 
     def finish_indexing(self) -> None:
         """Wait for the previous rebuild to finish its search index, and report how it went."""
@@ -164,7 +186,6 @@ def build_in_child(build: PreviewBuild, log: int, ready: int) -> int:
 
     try:
         os.chdir(build.project)
-        forget_project_modules(build.project)
         builder = importlib.import_module("sitebuild.build")
         try:
             builder.build_site(build.settings_file, build.output, pages_ready=pages_ready)
@@ -254,7 +275,7 @@ class FileEventWatcher(Watcher):
             if task["func"] and any(is_within(file, path) for file in changed)
         }
         for task in tasks.values():
-            task()
+            task(sorted(changed))
         return self.filepath, None
 
 

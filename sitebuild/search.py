@@ -1,5 +1,6 @@
 """Index a built site for Pagefind, so its search page works offline with no server."""
 
+import filecmp
 import gzip
 import hashlib
 import json
@@ -83,6 +84,7 @@ def sort_filters(bundle: Path) -> None:
 def index_site(site: Path, bundle: Path | None = None) -> None:
     """Write Pagefind's index of the pages marked data-pagefind-body into bundle (site/pagefind)."""
     bundle = bundle or site / BUNDLE
+    shutil.rmtree(bundle, ignore_errors=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
     command += ["--output-path", str(bundle)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -94,31 +96,37 @@ def index_site(site: Path, bundle: Path | None = None) -> None:
     logger.info("search index written to %s", bundle)
 
 
-def page_files(site: Path) -> dict[str, tuple[int, int]]:
-    """Every HTML page of a site, with the device and inode of its file."""
-    pages = {}
-    for folder, _, names in os.walk(site):
-        for name in names:
-            if name.endswith(".html"):
-                status = os.stat(os.path.join(folder, name))
-                pages[os.path.relpath(os.path.join(folder, name), site)] = (
-                    status.st_dev,
-                    status.st_ino,
-                )
-    return pages
+def page_files(site: Path) -> list[str]:
+    """Every HTML page of a site, by its path in the site, sorted."""
+    root = os.fspath(site)
+    pages = []
+    for folder, _, names in os.walk(root):
+        prefix = folder[len(root) + 1 :] + "/" if folder != root else ""
+        pages += [prefix + name for name in names if name.endswith(".html")]
+    return sorted(pages)
+
+
+def same_file_content(first: Path, second: Path) -> bool:
+    """Whether two files hold the same bytes; one file (a hard link) trivially does."""
+    return os.path.samefile(first, second) or filecmp.cmp(first, second, shallow=False)
 
 
 def index_is_current(previous_site: Path, site: Path) -> bool:
-    """Whether the previous site's index serves site: it has one, and site's pages are its own.
+    """Whether the previous site's index serves site: it has one, and the same pages.
 
-    Pagefind reads nothing but the pages, and a page an incremental build kept is the same
-    file (a hard link), so the same set of files means the same index.
+    Pagefind reads nothing but the pages, so the same pages make the same index.
     """
-    return (previous_site / BUNDLE).is_dir() and page_files(site) == page_files(previous_site)
+    if not (previous_site / BUNDLE).is_dir():
+        return False
+    pages = page_files(site)
+    return pages == page_files(previous_site) and all(
+        same_file_content(site / page, previous_site / page) for page in pages
+    )
 
 
 def carry_over_index(previous_site: Path, site: Path) -> None:
     """Give site the previous site's search index (hard links), to serve until it is redone."""
+    shutil.rmtree(site / BUNDLE, ignore_errors=True)
     if (previous_site / BUNDLE).is_dir():
         shutil.copytree(previous_site / BUNDLE, site / BUNDLE, copy_function=os.link)
 

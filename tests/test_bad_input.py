@@ -126,7 +126,10 @@ def test_a_good_build_replaces_the_previous_output(project_copy):
     index = (project / "output" / "index.html").read_text(encoding="utf-8")
     assert "/2020/01/02/a-good-post/" in index
     assert (project / "output" / "2020" / "01" / "02" / "a-good-post" / "index.html").is_file()
-    assert [p.name for p in project.iterdir() if p.name.startswith(".output.")] == []
+    # The replaced site is kept beside it, for the next build to start from.
+    kept = [p.name for p in project.iterdir() if p.name.startswith(".output.")]
+    assert kept == [".output.previous"]
+    assert (project / ".output.previous" / "index.html").read_text("utf-8") == PREVIOUS_SITE
 
 
 def test_one_build_reports_every_bad_post(project_copy):

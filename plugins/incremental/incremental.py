@@ -30,6 +30,7 @@ from importlib import metadata as distributions
 from pathlib import Path
 
 import smartypants
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
@@ -55,6 +56,11 @@ DEFAULT_PACKAGES = (
 # Below this many sources or pages, starting worker processes costs more than it saves.
 DEFAULT_MIN_PARALLEL = 24
 CACHE_FOLDER = "incremental"
+# Touched when writing starts: files older than it that this build did not write are stale.
+STARTED_MARKER = ".incremental-started"
+# A read cache is rewritten, not appended to, when it holds this many more records than twice
+# the sources it is used for.
+MIN_CACHE_RECORDS = 64
 # Read caches of other settings kept, so switching between local and production builds is cheap.
 KEPT_READ_CACHES = 4
 # Settings that name where this build writes, which differs from build to build.
@@ -106,10 +112,12 @@ class BuildState:
     environment: str
     cache_file: Path
     cached: dict[str, ReadResult]
+    records_in_file: int
     used: dict[str, ReadResult] = field(default_factory=dict)
     keys_by_path: dict[str, str] = field(default_factory=dict)
     failures: dict[str, BaseException] = field(default_factory=dict)
-    changed: bool = False
+    static_outputs: set[str] = field(default_factory=set)
+    added: set[str] = field(default_factory=set)
 
 
 _states: dict[int, BuildState] = {}
@@ -304,16 +312,24 @@ def forked_map(function, count: int, workers: int) -> list:
         return pool.map(function, range(count), chunksize=chunk)
 
 
-def load_read_cache(path: Path) -> dict[str, ReadResult]:
-    """The read results kept by an earlier build with the same settings, if any."""
+def load_read_cache(path: Path) -> tuple[dict[str, ReadResult], int]:
+    """The read results kept by earlier builds with the same settings, and how many records.
+
+    The file is a run of (key, result) records, later ones winning; reading stops at the first
+    damaged record (a build killed while appending), which costs only those results.
+    """
+    cached, records = {}, 0
     try:
         with path.open("rb") as file:
-            return pickle.load(file)
+            while True:
+                key, result = pickle.load(file)
+                cached[key] = result
+                records += 1
     except FileNotFoundError:
-        return {}
-    except Exception as error:  # a damaged cache is only a slower build
-        logger.warning("%s: unreadable read cache, reading every source (%s)", path, error)
-        return {}
+        pass
+    except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        pass
+    return cached, records
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -326,7 +342,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def prune_read_caches(folder: Path, keep: Path) -> None:
     """Delete all but the most recently used read caches."""
-    caches = sorted(folder.glob("read-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    caches = sorted(folder.glob("read-*.records"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in [c for c in caches if c != keep][KEPT_READ_CACHES - 1 :]:
         stale.unlink(missing_ok=True)
 
@@ -336,8 +352,8 @@ def state_for(settings: dict) -> BuildState:
     state = _states.get(id(settings))
     if state is None or state.settings is not settings:
         environment = environment_digest(settings)
-        cache_file = Path(settings["CACHE_PATH"], CACHE_FOLDER, f"read-{environment[:20]}.pickle")
-        state = BuildState(settings, environment, cache_file, load_read_cache(cache_file))
+        cache_file = Path(settings["CACHE_PATH"], CACHE_FOLDER, f"read-{environment[:20]}.records")
+        state = BuildState(settings, environment, cache_file, *load_read_cache(cache_file))
         _states[id(settings)] = state
     return state
 
@@ -381,7 +397,7 @@ def read_ahead(state: BuildState, readers: dict, paths: list[str]) -> None:
             state.failures[path] = result
         else:
             state.cached[state.keys_by_path[path]] = result
-            state.changed = True
+            state.added.add(state.keys_by_path[path])
 
 
 class CachedRead:
@@ -401,7 +417,7 @@ class CachedRead:
         if result is None:
             result = read_source(self.reader, path, state.settings)
             state.cached[key] = result
-            state.changed = True
+            state.added.add(key)
         state.used[key] = result
         replay(result.records)
         metadata = {k: restored(v, state.settings) for k, v in result.metadata.items()}
@@ -414,6 +430,20 @@ def take_over_typography(pelican) -> None:
     if settings.get("TYPOGRIFY"):
         settings["TYPOGRIFY"] = False
         settings["INCREMENTAL_TYPOGRIFY"] = True
+
+
+def cache_compiled_templates(pelican) -> None:
+    """Keep Jinja's compiled templates in CACHE_PATH, so a new process need not compile them."""
+    environment = pelican.settings.setdefault("JINJA_ENVIRONMENT", {})
+    if "bytecode_cache" not in environment:
+        # Jinja keys compiled code by each template's source; the options that shape the code
+        # (autoescape, extensions, ...) and Jinja's version name the folder.
+        options = digest(
+            plain_text(environment), package_versions({"INCREMENTAL_PACKAGES": ["jinja2"]})
+        )
+        folder = Path(pelican.settings["CACHE_PATH"], CACHE_FOLDER, f"templates-{options[:16]}")
+        folder.mkdir(parents=True, exist_ok=True)
+        environment["bytecode_cache"] = FileSystemBytecodeCache(str(folder))
 
 
 def prepare_reading(generator) -> None:
@@ -430,37 +460,49 @@ def prepare_reading(generator) -> None:
 
 
 def save_read_cache(state: BuildState) -> None:
-    """Keep the results this build used, and drop the rest."""
-    if not state.changed and len(state.used) == len(state.cached):
-        return
-    write_atomically(state.cache_file, pickle.dumps(state.used, pickle.HIGHEST_PROTOCOL))
-    prune_read_caches(state.cache_file.parent, state.cache_file)
+    """Append this build's new results; rewrite the file when most of it is no longer used."""
+    added = [key for key in state.added if key in state.used]
+    if state.records_in_file + len(added) > 2 * len(state.used) + MIN_CACHE_RECORDS:
+        records = b"".join(
+            pickle.dumps(record, pickle.HIGHEST_PROTOCOL) for record in state.used.items()
+        )
+        write_atomically(state.cache_file, records)
+        prune_read_caches(state.cache_file.parent, state.cache_file)
+    elif added:
+        state.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        with state.cache_file.open("ab") as file:
+            for key in added:
+                file.write(pickle.dumps((key, state.used[key]), pickle.HIGHEST_PROTOCOL))
 
 
 def manifest_file(settings: dict) -> Path:
-    """Where the keys of the pages in the published output folder are kept."""
+    """Where the keys of the pages in the output folder (and the folder built into) are kept."""
     output = os.path.abspath(settings.get("INCREMENTAL_OUTPUT") or settings["OUTPUT_PATH"])
     return Path(settings["CACHE_PATH"], CACHE_FOLDER, f"pages-{digest(output)[:20]}.pickle")
 
 
-def take_manifest(settings: dict) -> tuple[Path | None, dict[str, str]]:
-    """The previous output folder and its pages' keys, if they still describe each other.
+def folder_id(path: str | os.PathLike) -> tuple[int, int] | None:
+    """A folder's device and inode: the same folder whatever it is renamed to."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
-    The kept keys are deleted as they are taken: a build that stops before writing its own
-    must not leave keys behind that could be mistaken for its output's.
-    """
-    path = manifest_file(settings)
-    output = Path(settings.get("INCREMENTAL_OUTPUT") or settings["OUTPUT_PATH"])
+
+def load_manifest(path: Path) -> dict[tuple[int, int], dict[str, str]]:
+    """Page keys by the folder they describe, as the last build left them."""
     try:
         with path.open("rb") as file:
-            folder_id, keys = pickle.load(file)
-        path.unlink()
-        current = output.stat()
+            manifest = pickle.load(file)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-        return None, {}
-    if folder_id != (current.st_dev, current.st_ino):
-        return None, {}
-    return output, keys
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def save_manifest(path: Path, manifest: dict) -> None:
+    """Write the page keys of each folder."""
+    write_atomically(path, pickle.dumps(manifest, pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass
@@ -535,12 +577,26 @@ class IncrementalWriter(Writer):
     def __init__(self, output_path, settings=None) -> None:
         super().__init__(output_path, settings)
         self.environment = state_for(self.settings).environment
-        self.previous_output, self.previous_keys = take_manifest(self.settings)
+        live = self.settings.get("INCREMENTAL_OUTPUT") or output_path
+        self.live_output = os.path.abspath(live)
+        self.live_id, self.own_id = folder_id(live), folder_id(output_path)
+        self.manifest_path = manifest_file(self.settings)
+        manifest = load_manifest(self.manifest_path)
+        self.live_keys = manifest.get(self.live_id, {}) if self.live_id else {}
+        self.own_keys = manifest.get(self.own_id, {}) if self.own_id else {}
+        # Files here are about to change: until this build ends, no key may vouch for them.
+        save_manifest(self.manifest_path, {self.live_id: self.live_keys} if self.live_id else {})
+        self.sweeping = self.live_id != self.own_id
+        self.started = Path(output_path, STARTED_MARKER)
+        if self.sweeping:
+            self.started.touch()
         self.keys: dict[str, str] = {}
         self.jobs: list[RenderJob] = []
         self.reused = 0
         self.site: str | None = None
+        self.site_context: dict = {}
         self.described: dict[int, tuple[object, str]] = {}
+        self.full_texts: dict[int, tuple[object, str]] = {}
         _writers[os.path.abspath(output_path)] = self
 
     def describe(self, value: object) -> str:
@@ -549,31 +605,54 @@ class IncrementalWriter(Writer):
             return self.memoised(value, self.card)
         if isinstance(value, list) and value and isinstance(value[0], Content):
             return self.memoised(value, lambda v: digest(*(self.describe(c) for c in v)))
+        if isinstance(value, URLWrapper):
+            return self.memoised(value, lambda v: stable_text(v, self.describe))
         return stable_text(value, self.describe)
 
-    def memoised(self, value: object, describe) -> str:
+    def memoised(self, value: object, describe, table: dict | None = None) -> str:
         """Describe a value once per build (the value is kept, so its id stays its own)."""
-        known = self.described.get(id(value))
+        table = self.described if table is None else table
+        known = table.get(id(value))
         if known is None or known[0] is not value:
             known = (value, describe(value))
-            self.described[id(value)] = known
+            table[id(value)] = known
         return known[1]
 
     def card(self, content: Content) -> str:
         """A digest of a post's metadata: all a page may show of a post that is not on it."""
-        fields = {k: v for k, v in vars(content).items() if k not in NON_METADATA_ATTRIBUTES}
-        fields["metadata"] = {k: v for k, v in content.metadata.items() if k not in TEXT_METADATA}
+        metadata = content.metadata
+        # Pelican copies each metadata value to an attribute; an unchanged copy is said once.
+        fields = {
+            k: v
+            for k, v in vars(content).items()
+            if k not in NON_METADATA_ATTRIBUTES and metadata.get(k, content) is not v
+        }
+        fields["metadata"] = {k: v for k, v in metadata.items() if k not in TEXT_METADATA}
         fields["url"], fields["save_as"] = content.url, content.save_as
         return digest(plain_text(fields))
 
     def full(self, content: Content) -> str:
         """A digest of a post's metadata and text."""
-        summary = content.metadata.get("summary")
-        return digest(self.describe(content), content._content or "", str(summary))
+        return self.memoised(
+            content,
+            lambda c: digest(self.describe(c), c._content or "", str(c.metadata.get("summary"))),
+            self.full_texts,
+        )
+
+    def context_digest(self, context: dict) -> str:
+        """The site digest, plus what a page's own copy of the context changed, if anything."""
+        site = self.site_digest(context)
+        if context is self.site_context:
+            return site
+        # Some pages get a copy of the context with a few values of their own (period archives).
+        marker = object()
+        own = {k: v for k, v in context.items() if self.site_context.get(k, marker) is not v}
+        return digest(site, self.describe(own))
 
     def site_digest(self, context: dict) -> str:
         """A digest of the environment and the site-wide data, made once per build."""
         if self.site is None:
+            self.site_context = context
             # Settings in the context are the settings' own objects, already in the environment.
             shared = {
                 k: v
@@ -584,20 +663,23 @@ class IncrementalWriter(Writer):
         return self.site
 
     def reuse(self, name: str, key: str) -> bool:
-        """Take the page from the previous build if its key is unchanged; say whether it was."""
+        """Keep the page this folder has, or link the live one, if its key is unchanged."""
         self.keys[name] = key
-        if self.previous_keys.get(name) != key or self.previous_output is None:
-            return False
-        source = sanitised_join(str(self.previous_output), name)
         target = sanitised_join(self.output_path, name)
-        if not os.path.isfile(source):
+        if self.own_keys.get(name) == key and os.path.isfile(target):
+            self._written_files.add(target)
+            self.reused += 1
+            return True
+        source = sanitised_join(self.live_output, name)
+        if self.live_keys.get(name) != key or source == target or not os.path.isfile(source):
             return False
-        if os.path.abspath(source) != os.path.abspath(target):
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+        if os.path.lexists(target):
+            os.unlink(target)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
         self._written_files.add(target)
         self.reused += 1
         return True
@@ -621,7 +703,7 @@ class IncrementalWriter(Writer):
         """The key of one page: site, template, name, variables, and the posts it shows in full."""
         shown = shown + [value for value in variables.values() if isinstance(value, Content)]
         return digest(
-            self.site_digest(context),
+            self.context_digest(context),
             template.name or "",
             name,
             self.describe({k: v for k, v in variables.items() if not isinstance(v, Content)}),
@@ -683,7 +765,7 @@ class IncrementalWriter(Writer):
         if path:
             entries = elements[: self.settings["FEED_MAX_ITEMS"]]
             key = digest(
-                self.site_digest(context),
+                self.context_digest(context),
                 "feed",
                 path,
                 str(url),
@@ -693,6 +775,10 @@ class IncrementalWriter(Writer):
             )
             if self.reuse(path, key):
                 return None
+            target = sanitised_join(self.output_path, path)
+            # Pelican writes into the file it finds, which may be the live site's (a hard link).
+            if os.path.lexists(target):
+                os.unlink(target)
         return super().write_feed(
             elements, context, path, url, feed_type, override_output, feed_title
         )
@@ -724,11 +810,38 @@ class IncrementalWriter(Writer):
         logger.info('Writing "%s"', path)
         signals.content_written.send(path, context=job.context)
 
-    def save_manifest(self) -> None:
-        """Keep the keys of every page written, naming the folder they were written to."""
-        folder = os.stat(self.output_path)
-        data = pickle.dumps(((folder.st_dev, folder.st_ino), self.keys), pickle.HIGHEST_PROTOCOL)
-        write_atomically(manifest_file(self.settings), data)
+    def sweep(self, produced: set[str]) -> None:
+        """Delete what an earlier build left in this folder and this one did not write."""
+        root = os.path.abspath(self.output_path)
+        since = self.started.stat().st_mtime_ns
+        for folder, _, names in os.walk(root, topdown=False):
+            for name in names:
+                path = os.path.join(folder, name)
+                if path not in produced and os.stat(path).st_mtime_ns < since:
+                    os.unlink(path)
+            if folder != root and not os.listdir(folder):
+                os.rmdir(folder)
+        self.started.unlink()
+
+    def finish(self, static_outputs: set[str]) -> None:
+        """Write the scheduled pages, clear out stale files, and keep the keys for next time."""
+        self.flush()
+        if self.sweeping:
+            self.sweep({os.path.abspath(p) for p in self._written_files} | static_outputs)
+        manifest = {self.own_id: self.keys}
+        if self.live_id and self.sweeping:
+            manifest[self.live_id] = self.live_keys
+        save_manifest(self.manifest_path, manifest)
+
+
+def note_static_outputs(generator) -> None:
+    """Remember the static files' outputs, which Pelican may leave as they were."""
+    state = _states.get(id(generator.settings))
+    if state is not None:
+        for static in getattr(generator, "staticfiles", []):
+            state.static_outputs.add(
+                os.path.abspath(os.path.join(generator.output_path, static.save_as))
+            )
 
 
 def provide_writer(pelican) -> type:
@@ -739,10 +852,9 @@ def provide_writer(pelican) -> type:
 def finish_build(pelican) -> None:
     """Write the scheduled pages, then keep the page keys and the read results for next time."""
     writer = _writers.pop(os.path.abspath(pelican.output_path), None)
-    if writer is not None:
-        writer.flush()
-        writer.save_manifest()
     state = _states.pop(id(pelican.settings), None)
+    if writer is not None:
+        writer.finish(state.static_outputs if state else set())
     if state is not None:
         save_read_cache(state)
 
@@ -750,6 +862,8 @@ def finish_build(pelican) -> None:
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(take_over_typography)
+    signals.initialized.connect(cache_compiled_templates)
     signals.generator_init.connect(prepare_reading)
     signals.get_writer.connect(provide_writer)
+    signals.static_generator_finalized.connect(note_static_outputs)
     signals.finalized.connect(finish_build)

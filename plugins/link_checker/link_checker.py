@@ -6,9 +6,11 @@ or a folder with an index.html. Each broken one is an error naming the page and 
 """
 
 import functools
+import hashlib
 import logging
 import os
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -23,7 +25,7 @@ LINKING_ELEMENTS = "[href], [src], [srcset], [poster], [data]"
 IGNORED_ELEMENTS = {"base"}
 IGNORED_SCHEMES = {"mailto", "tel", "javascript", "data"}
 # Links found in each page, kept for the next build, under the settings' CACHE_PATH.
-CACHE_FILE = "link_checker/links.pickle"
+CACHE_FILE = "link_checker/checked.pickle"
 
 
 def page_links(html: str) -> list[str]:
@@ -81,54 +83,86 @@ def file_identity(path: Path) -> tuple[int, int, int, int]:
     return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
-def load_known_links(cache: Path | None) -> dict[tuple, list[str]]:
-    """The links of pages read by earlier builds, by file identity."""
+@dataclass(frozen=True)
+class CheckedPage:
+    """A page's links, and which were broken among the files of the site it was checked in."""
+
+    links: list[str]
+    site: str
+    broken: list[str]
+
+
+def load_checked_pages(cache: Path | None) -> dict[tuple, CheckedPage]:
+    """The pages the last build checked, by file identity."""
     try:
         with cache.open("rb") as file:
-            return pickle.load(file)
-    except (AttributeError, OSError, pickle.UnpicklingError, EOFError, ValueError):
+            checked = pickle.load(file)
+    except (TypeError, OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
         return {}
+    valid = isinstance(checked, dict) and all(isinstance(p, CheckedPage) for p in checked.values())
+    return checked if valid else {}
 
 
-def save_known_links(cache: Path | None, known: dict[tuple, list[str]]) -> None:
-    """Keep the links of this build's pages, replacing the file in one step."""
+def save_checked_pages(cache: Path | None, checked: dict[tuple, CheckedPage]) -> None:
+    """Keep this build's checked pages, replacing the file in one step."""
     if cache is None:
         return
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(f".{cache.name}.{os.getpid()}")
-    partial.write_bytes(pickle.dumps(known, pickle.HIGHEST_PROTOCOL))
+    partial.write_bytes(pickle.dumps(checked, pickle.HIGHEST_PROTOCOL))
     os.replace(partial, cache)
+
+
+def site_fingerprint(base: str, files: set[str]) -> str:
+    """A digest of the site's address and the names of all its files."""
+    return hashlib.blake2b("\n".join([base, *sorted(files)]).encode(), digest_size=16).hexdigest()
+
+
+def broken_in(links: list[str], page_url: str, base: str, files: set[str]) -> list[str]:
+    """The links of one page whose target inside the site does not exist."""
+    broken = []
+    for url in links:
+        if url.startswith("#"):
+            continue
+        # A root-relative or absolute URL means the same on every page: resolved once.
+        absolute = url.startswith(("/", "http:", "https:"))
+        target = target_path(url, base + "/" if absolute else page_url, base + "/")
+        if target is not None and not resolves(files, target):
+            broken.append(url)
+    return broken
 
 
 def broken_links(output: Path, site_url: str, cache: Path | None = None) -> list[tuple[str, str]]:
     """Every (page, URL) in the output whose target inside the site does not exist.
 
-    With a cache file, pages an earlier build left untouched (the same file, hard-linked into
-    this output) are not parsed again.
+    With a cache file, a page an earlier build checked (the same file, kept or hard-linked into
+    this output) is not parsed again, nor resolved again if the site has the same files.
     """
     # Any absolute base works for resolving; a local build has no SITEURL.
     base = site_url.rstrip("/") if site_url.startswith(("http://", "https://")) else "http://site"
     files = written_files(output)
-    known, current = load_known_links(cache), {}
+    site = site_fingerprint(base, files)
+    known, checked = load_checked_pages(cache), {}
     problems = []
     for relative_page in sorted(name for name in files if name.endswith(".html")):
-        page_url = f"{base}/{relative_page}"
         identity = file_identity(output / relative_page)
-        links = known.get(identity)
-        if links is None:
-            links = page_links(
-                (output / relative_page).read_text(encoding="utf-8", errors="replace")
+        page = known.get(identity)
+        if page is None or page.site != site:
+            links = (
+                page.links
+                if page
+                else page_links(
+                    (output / relative_page).read_text(encoding="utf-8", errors="replace")
+                )
             )
-        current[identity] = links
-        for url in links:
-            if url.startswith("#"):
-                continue
-            # A root-relative or absolute URL means the same on every page: resolved once.
-            absolute = url.startswith(("/", "http:", "https:"))
-            target = target_path(url, base + "/" if absolute else page_url, base + "/")
-            if target is not None and not resolves(files, target):
-                problems.append((relative_page, url))
-    save_known_links(cache, current)
+            page_url = f"{base}/{relative_page}"
+            page = CheckedPage(links, site, broken_in(links, page_url, base, files))
+        checked[identity] = page
+        problems += [(relative_page, url) for url in page.broken]
+    # Earlier builds' pages are kept too (the next build may start from an earlier folder),
+    # as many as this build has, newest first.
+    earlier = [(i, p) for i, p in reversed(known.items()) if i not in checked and p.site == site]
+    save_checked_pages(cache, {**dict(earlier[: len(checked)]), **checked})
     return problems
 
 

@@ -207,3 +207,15 @@ def test_the_search_index_is_kept_when_no_page_changed_and_redone_when_one_did(t
     incremental = tree(builds.build())
     assert entry.stat().st_ino != first
     assert incremental == tree(builds.clean_build())
+
+
+def test_a_run_of_edits_keeps_equalling_a_clean_build(builds):
+    # From the third build on, each build starts from the site before last and must both
+    # keep what is still current there and clear out what is not.
+    builds.build()
+    for edit in (edit_body, add_post, edit_title, delete_post, edit_date, edit_categories):
+        edit(builds)
+        assert tree(builds.build()) == tree(builds.clean_build()), edit.__name__
+    previous = builds.root / ".output.previous"
+    assert previous.is_dir()
+    assert not any(path.name.startswith(".incremental") for path in previous.rglob("*"))
