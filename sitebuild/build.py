@@ -15,6 +15,7 @@ import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from sitebuild.search import BUNDLE as SEARCH_BUNDLE
 from sitebuild.search import carry_over_index, index_is_current, index_site, replace_index
 
 
@@ -168,12 +169,17 @@ def build_site(
                 settings["OUTPUT_PATH"] = str(staging)
                 # Unchanged pages are taken from the live output, by the incremental plugin.
                 settings["INCREMENTAL_OUTPUT"] = str(output)
+                if pages_ready is not None:
+                    # The preview serves the search index the folder has, and redoes it later.
+                    settings["INCREMENTAL_KEEP"] = [SEARCH_BUNDLE]
                 Pelican(settings).run()
                 if problems.errors or (strict and problems.warnings):
                     raise BuildError("the problems above")
                 search = settings.get("SEARCH_INDEX")
-                if search and (pages_ready is not None or index_is_current(output, staging)):
-                    # The preview decides after its pages are live whether to index again.
+                if search and pages_ready is not None:
+                    if not (staging / SEARCH_BUNDLE).is_dir():
+                        carry_over_index(output, staging)
+                elif search and index_is_current(output, staging):
                     carry_over_index(output, staging)
                 elif search:
                     index_site(staging)
@@ -186,7 +192,7 @@ def build_site(
                 raise
             if pages_ready is not None:
                 pages_ready()
-                if search and not index_is_current(previous_tree(output), output):
+                if search:
                     replace_index(output)
     except Exception as error:
         counted = problems.errors + (problems.warnings if strict else 0)

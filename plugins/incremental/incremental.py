@@ -814,7 +814,11 @@ class IncrementalWriter(Writer):
         """Delete what an earlier build left in this folder and this one did not write."""
         root = os.path.abspath(self.output_path)
         since = self.started.stat().st_mtime_ns
+        # Folders that other tools fill after the build (the preview's search index).
+        kept = [os.path.join(root, name) for name in self.settings.get("INCREMENTAL_KEEP", [])]
         for folder, _, names in os.walk(root, topdown=False):
+            if any(folder == k or folder.startswith(k + os.sep) for k in kept):
+                continue
             for name in names:
                 path = os.path.join(folder, name)
                 if path not in produced and os.stat(path).st_mtime_ns < since:

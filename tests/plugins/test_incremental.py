@@ -219,3 +219,27 @@ def test_a_run_of_edits_keeps_equalling_a_clean_build(builds):
     previous = builds.root / ".output.previous"
     assert previous.is_dir()
     assert not any(path.name.startswith(".incremental") for path in previous.rglob("*"))
+
+
+def test_the_preview_serves_pages_first_and_ends_with_a_current_search_index(tmp_path):
+    builds = Builds(tmp_path, SEARCH_INDEX=True)
+    overrides = {"PATH": str(builds.site.content), "CACHE_PATH": str(tmp_path / "cache-output")}
+    for _ in range(2):
+        build_site(
+            REPO / "pelicanconf.py", tmp_path / "output", overrides={**overrides, **builds.settings}
+        )
+    edit_body(builds)
+    live_when_ready = {}
+
+    def pages_ready() -> None:
+        page = tmp_path / "output/2020/01/05/post-5/index.html"
+        live_when_ready["page"] = page.read_text(encoding="utf-8")
+        live_when_ready["index"] = (tmp_path / "output/pagefind/pagefind.js").is_file()
+
+    settings = {**overrides, **builds.settings}
+    build_site(
+        REPO / "pelicanconf.py", tmp_path / "output", overrides=settings, pages_ready=pages_ready
+    )
+    assert "Edited paragraph" in live_when_ready["page"]
+    assert live_when_ready["index"]
+    assert tree(tmp_path / "output") == tree(builds.clean_build())
