@@ -104,6 +104,9 @@ SITEMAP_SAVE_AS = "sitemap.xml"
 ROBOTS_SAVE_AS = "robots.txt"
 # The search page is content/pages/search.md; the build indexes the posts for it with Pagefind.
 SEARCH_INDEX = True
+# Pagefind indexes at most this many posts at a time (memory grows with them); the search page
+# merges the parts.
+SEARCH_PART_PAGES = 2000
 
 # A single-language blog: two posts with one slug are a clash, never translations.
 ARTICLE_TRANSLATION_ID = None

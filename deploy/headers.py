@@ -47,13 +47,14 @@ ONE_DAY = "public, max-age=86400"
 # - Pages, feeds and the sitemap change in place: browsers revalidate every time, CloudFront
 #   keeps them an hour and the publisher invalidates the ones that changed.
 # - A name that carries a hash of its content never changes: cache it for a year.
-# - Pagefind's entry files name its hashed chunks, so they must be as fresh as the pages.
+# - Pagefind's entry files (and, for an index in parts, the parts file and each part's entry)
+#   name its hashed chunks, so they must be as fresh as the pages.
 CACHE_RULES: list[tuple[str, str]] = [
     (r"\.(html|xml)$", REVALIDATE),
     (r"^robots\.txt$", REVALIDATE),
     (r"\.[0-9a-f]{10}\.[a-z0-9]+$", IMMUTABLE),
-    (r"^pagefind/(fragment|index|filter)/", IMMUTABLE),
-    (r"^pagefind/pagefind\.[^/]*\.pf_meta$", IMMUTABLE),
+    (r"^pagefind/(more/\d+/)?(fragment|index|filter)/", IMMUTABLE),
+    (r"^pagefind/(more/\d+/)?pagefind\.[^/]*\.pf_meta$", IMMUTABLE),
     (r"^pagefind/", REVALIDATE),
     (r"", ONE_DAY),
 ]

@@ -176,13 +176,14 @@ def build_site(
                 if problems.errors or (strict and problems.warnings):
                     raise BuildError("the problems above")
                 search = settings.get("SEARCH_INDEX")
+                parts = settings.get("SEARCH_PART_PAGES", 0)
                 if search and pages_ready is not None:
                     if not (staging / SEARCH_BUNDLE).is_dir():
                         carry_over_index(output, staging)
                 elif search and index_is_current(output, staging):
                     carry_over_index(output, staging)
                 elif search:
-                    index_site(staging)
+                    index_site(staging, earlier=output / SEARCH_BUNDLE, part_pages=parts)
                 swap_into_place(staging, output)
             except BaseException:
                 # A folder made for this build goes; a reused one stays, and the incremental
@@ -193,7 +194,7 @@ def build_site(
             if pages_ready is not None:
                 pages_ready()
                 if search:
-                    replace_index(output)
+                    replace_index(output, part_pages=parts)
     except Exception as error:
         counted = problems.errors + (problems.warnings if strict else 0)
         reason = f"{counted} problem(s) above" if counted else describe_exception(error)

@@ -3,13 +3,17 @@
 import filecmp
 import gzip
 import hashlib
+import itertools
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
 from pathlib import Path
 
 import cbor2
@@ -17,6 +21,17 @@ import cbor2
 logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"
+# Pagefind holds a whole index in memory until it writes it (about 120 MiB per 1,000 posts), so
+# a large site is indexed in parts of at most this many pages, one after another; the search
+# page merges them. The first part is the bundle itself, the others are below it.
+DEFAULT_PART_PAGES = 2000
+MORE_PARTS = "more"
+# In the first part: where each part is and a digest of the pages it indexes.
+PARTS_FILE = "parts.json"
+# A page Pagefind indexes when any page has the attribute (and then only such pages).
+# Characters Pagefind's --glob gives a meaning, which a backslash makes literal.
+GLOB_SPECIAL = re.compile(r"[\\*?$:<>()\[\]{},]")
+MARKED_BODY = re.compile(rb"<[a-zA-Z][^>]*\sdata-pagefind-body[\s=/>]")
 # Every Pagefind index file is gzipped CBOR behind this signature.
 SIGNATURE = b"pagefind_dcd"
 # Pagefind's ready-made search interfaces; the theme has its own, so they are never loaded.
@@ -81,19 +96,128 @@ def sort_filters(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
-def index_site(site: Path, bundle: Path | None = None) -> None:
-    """Write Pagefind's index of the pages marked data-pagefind-body into bundle (site/pagefind)."""
-    bundle = bundle or site / BUNDLE
-    shutil.rmtree(bundle, ignore_errors=True)
+def run_pagefind(site: Path, bundle: Path, pages: list[str] | None = None) -> None:
+    """Write Pagefind's index of site (only pages, if given) into bundle, in a fixed order."""
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
     command += ["--output-path", str(bundle)]
+    if pages is not None:
+        command += ["--glob", "{" + ",".join(map(glob_literal, pages)) + "}"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0 or not (bundle / "pagefind.js").is_file():
         raise SearchIndexError(f"pagefind failed: {(result.stderr or result.stdout).strip()}")
     sort_filters(bundle)
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
-    logger.info("search index written to %s", bundle)
+
+
+def glob_literal(path: str) -> str:
+    """A glob that matches just this path, in Pagefind's glob syntax."""
+    return GLOB_SPECIAL.sub(r"\\\g<0>", path)
+
+
+def marked_pages(site: Path) -> list[str]:
+    """The pages marked data-pagefind-body, the only ones Pagefind indexes when there are any."""
+    marked = []
+    for page in page_files(site):
+        data = (site / page).read_bytes()
+        if b"data-pagefind-body" in data and MARKED_BODY.search(data):
+            marked.append(page)
+    return marked
+
+
+def split_into_parts(pages: list[str], size: int) -> list[list[str]]:
+    """Sorted pages in parts of at most size, a top-level folder (a year) kept whole if it fits.
+
+    Keeping folders together means an edit changes one part, not every part after it.
+    """
+    parts: list[list[str]] = []
+    current: list[str] = []
+    for _, folder in itertools.groupby(pages, key=lambda page: page.split("/", 1)[0]):
+        members = list(folder)
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
+            if current and len(current) + len(chunk) > size:
+                parts.append(current)
+                current = []
+            current += chunk
+    return [*parts, current] if current else parts
+
+
+def part_key(site: Path, pages: list[str]) -> str:
+    """A digest of what one part's index depends on: Pagefind's version and its pages."""
+    hasher = hashlib.blake2b(metadata.version("pagefind").encode(), digest_size=16)
+    for page in pages:
+        hasher.update(page.encode() + b"\0")
+        hasher.update(hashlib.blake2b((site / page).read_bytes(), digest_size=16).digest())
+    return hasher.hexdigest()
+
+
+def part_place(number: int) -> str:
+    """Where the number-th part lives inside the bundle, as a relative URL ('' for the first)."""
+    return "" if number == 0 else f"{MORE_PARTS}/{number}/"
+
+
+def existing_parts(bundle: Path | None) -> dict[str, str]:
+    """The parts an earlier index has, as place to key; none when it has no parts file."""
+    try:
+        parts = json.loads((bundle / PARTS_FILE).read_text(encoding="utf-8"))
+        return {part["path"]: part["key"] for part in parts}
+    except (TypeError, OSError, ValueError, KeyError):
+        return {}
+
+
+def copy_part(earlier: Path, place: str, bundle: Path) -> None:
+    """Hard-link one part of an earlier index into bundle."""
+    source = earlier / place
+
+    def others(folder: str, names: list[str]) -> set[str]:
+        # The first part holds the others and the parts file; those are copied on their own.
+        return {MORE_PARTS, PARTS_FILE} if Path(folder) == source and not place else set()
+
+    shutil.copytree(source, bundle / place, copy_function=os.link, ignore=others)
+
+
+def index_site(
+    site: Path, bundle: Path | None = None, earlier: Path | None = None, part_pages: int = 0
+) -> None:
+    """Write the search index of site into bundle (site/pagefind), in parts of part_pages.
+
+    Parts are indexed side by side, one per core; parts whose pages are unchanged since the
+    earlier index are linked from it instead.
+    """
+    bundle = bundle or site / BUNDLE
+    shutil.rmtree(bundle, ignore_errors=True)
+    pages = marked_pages(site)
+    if not pages:  # a theme without marks: Pagefind indexes every page, in one part
+        run_pagefind(site, bundle)
+        logger.info("search index written to %s", bundle)
+        return
+    parts = split_into_parts(pages, part_pages or DEFAULT_PART_PAGES)
+    known = existing_parts(earlier)
+    manifest = [
+        {"path": part_place(number), "key": part_key(site, part), "pages": len(part)}
+        for number, part in enumerate(parts)
+    ]
+    with tempfile.TemporaryDirectory(prefix=f".{bundle.name}.parts-", dir=bundle.parent) as work:
+        # Each part is written apart and moved into place after, as Pagefind owns its folder.
+        written = [Path(work, str(number)) for number in range(len(parts))]
+        with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
+            runs = [
+                pool.submit(run_pagefind, site, written[number], part)
+                for number, part in enumerate(parts)
+                if earlier is None or known.get(manifest[number]["path"]) != manifest[number]["key"]
+            ]
+            for run in runs:
+                run.result()
+        for number, target in enumerate(written):
+            place = manifest[number]["path"]
+            if target.is_dir():
+                (bundle / place).parent.mkdir(parents=True, exist_ok=True)
+                target.rename(bundle / place)
+            else:
+                copy_part(earlier, place, bundle)
+    (bundle / PARTS_FILE).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
+    logger.info("search index written to %s in %d part(s)", bundle, len(manifest))
 
 
 def page_files(site: Path) -> list[str]:
@@ -131,11 +255,11 @@ def carry_over_index(previous_site: Path, site: Path) -> None:
         shutil.copytree(previous_site / BUNDLE, site / BUNDLE, copy_function=os.link)
 
 
-def replace_index(site: Path) -> None:
-    """Index the site beside it, then put the new index in the old one's place."""
+def replace_index(site: Path, part_pages: int = 0) -> None:
+    """Index the site beside it, reusing its parts that are current, then swap the indexes."""
     fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}.search-", dir=site.parent))
     try:
-        index_site(site, fresh / BUNDLE)
+        index_site(site, fresh / BUNDLE, earlier=site / BUNDLE, part_pages=part_pages)
         old = fresh / "old"
         if (site / BUNDLE).exists():
             (site / BUNDLE).rename(old)

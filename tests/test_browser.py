@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 import pelicanconf
+from sitebuild.build import build_site
 from tests.browser import serving
 from tests.conftest import REPO, read_metadata
 
@@ -34,6 +35,19 @@ WIDTHS = [320, 375, 768, 1440]
 def base_url(built_site: Path):
     """The built site on 127.0.0.1, every response carrying the site's CSP."""
     with serving(built_site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=[0, 2], ids=["index-in-one-part", "index-in-parts-of-2"])
+def search_url(request, built_site: Path, tmp_path_factory):
+    """The site with its search index whole, and again with the index in parts of two posts."""
+    site = built_site
+    if request.param:
+        root = tmp_path_factory.mktemp("parted")
+        overrides = {"SEARCH_PART_PAGES": request.param, "CACHE_PATH": str(root / "cache")}
+        settings = REPO / "pelicanconf.py"
+        site = build_site(settings, root / "output", strict=True, overrides=overrides)
+    with serving(site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
         yield url
 
 
@@ -160,18 +174,21 @@ def search_results(page) -> list[str]:
     return [" ".join(title.split()) for title in titles]  # typogrify's no-break spaces
 
 
-def test_search_finds_the_vpn_post(base_url, new_page):
+def test_search_finds_the_vpn_post(search_url, new_page):
     page = new_page()
-    page.goto(base_url + "/search/")
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(search_url + "/search/")
     page.fill("#search-query", "Synergy")
     assert search_results(page) == ["Using Synergy Over VPN"]
     link = page.locator(".search-results li a").first.get_attribute("href")
     assert link == "/2017/06/01/using-synergy-over-vpn/"
+    assert problems == []
 
 
-def test_search_filters_by_category(base_url, new_page):
+def test_search_filters_by_category(search_url, new_page):
     page = new_page()
-    page.goto(base_url + "/search/?q=the")
+    page.goto(search_url + "/search/?q=the")
     assert len(search_results(page)) == len(POSTS)  # every post has the word
     page.select_option("#search-category", "Ruby")
     page.wait_for_url("**category=Ruby**")

@@ -64,6 +64,10 @@ def test_content_types(key, expected):
         ("pagefind/pagefind.en_0123456789.pf_meta", IMMUTABLE),
         ("pagefind/pagefind.js", REVALIDATE),
         ("pagefind/pagefind-entry.json", REVALIDATE),
+        ("pagefind/parts.json", REVALIDATE),
+        ("pagefind/more/2/fragment/en_0123456.pf_fragment", IMMUTABLE),
+        ("pagefind/more/2/pagefind.en_0123456789.pf_meta", IMMUTABLE),
+        ("pagefind/more/2/pagefind-entry.json", REVALIDATE),
         ("images/photo.jpg", ONE_DAY),
     ],
 )

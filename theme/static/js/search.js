@@ -7,14 +7,30 @@
   const category = form.querySelector("#search-category");
   const status = document.querySelector(".search-status");
   const results = document.querySelector(".search-results");
-  let pagefind = null;
+  let pagefind = null; // the engine, as a promise
   let latest = 0;
 
-  const load = async () => {
-    if (!pagefind) {
-      pagefind = await import(form.dataset.pagefind);
-      await pagefind.options({ excerptLength: 24 });
+  // A large site's index comes in parts; the first lists the others, which are merged into it.
+  const mergeParts = async (engine) => {
+    const bundle = new URL(".", new URL(form.dataset.pagefind, location.href));
+    const response = await fetch(new URL("parts.json", bundle));
+    if (!response.ok) return; // an index in one part
+    for (const part of await response.json()) {
+      if (part.path) await engine.mergeIndex(new URL(part.path, bundle).pathname);
     }
+  };
+
+  // Loaded once, by the first search; searches typed meanwhile wait for the same promise.
+  const load = () => {
+    pagefind ||= (async () => {
+      const engine = await import(form.dataset.pagefind);
+      await engine.options({ excerptLength: 24 });
+      await mergeParts(engine);
+      return engine;
+    })().catch((error) => {
+      pagefind = null; // the next search tries again
+      throw error;
+    });
     return pagefind;
   };
 
