@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import jinja2
 from pelican import Pelican
@@ -17,6 +17,9 @@ from pelican.settings import read_settings
 
 from sitebuild.search import BUNDLE as SEARCH_BUNDLE
 from sitebuild.search import carry_over_index, index_is_current, index_site, replace_index
+
+if TYPE_CHECKING:
+    from sitebuild.warm import WarmSite
 
 
 class BuildError(Exception):
@@ -138,6 +141,21 @@ def build_lock(output: Path) -> Iterator[None]:
         yield
 
 
+def prepare_settings(
+    settings_file: Path, output: Path | None, overrides: dict | None, preview: bool
+) -> dict:
+    """Read the settings of a build into output's staging folder, as build_site runs it."""
+    settings = read_settings(str(Path(settings_file).resolve()), override=overrides or {})
+    output = Path(output or settings["OUTPUT_PATH"]).resolve()
+    settings["OUTPUT_PATH"] = str(previous_tree(output))
+    # Unchanged pages are taken from the live output, by the incremental plugin.
+    settings["INCREMENTAL_OUTPUT"] = str(output)
+    if preview:
+        # The preview serves the search index the folder has, and redoes it later.
+        settings["INCREMENTAL_KEEP"] = [SEARCH_BUNDLE]
+    return settings
+
+
 def build_site(
     settings_file: Path,
     output: Path | None = None,
@@ -145,34 +163,36 @@ def build_site(
     strict: bool = False,
     overrides: dict | None = None,
     pages_ready: Callable[[], None] | None = None,
+    warm: "WarmSite | None" = None,
 ) -> Path:
     """Build the site described by settings_file into output and return output's path.
 
     A logged error always fails the build, and with strict a warning does too; on failure
     the previous output is left untouched and BuildError says why. With pages_ready (the
     preview), the pages go live with the previous search index, pages_ready is called, and
-    the search index is rebuilt in place after.
+    the search index is rebuilt in place after. With warm (the preview, when only posts' text
+    changed), the posts it has already read are written out instead of reading them all.
     """
     # Pelican logs a problem and goes on, so one build reports every problem; failing is ours.
     problems = ProblemReporter(sys.stderr)
     root_logger = logging.getLogger()
     root_logger.addHandler(problems)
     try:
-        settings = read_settings(str(Path(settings_file).resolve()), override=overrides or {})
+        if warm is not None:
+            settings = warm.settings
+        else:
+            settings = prepare_settings(settings_file, output, overrides, pages_ready is not None)
         problems.content_root = Path(settings["PATH"])
-        output = Path(output or settings["OUTPUT_PATH"]).resolve()
+        output = Path(settings["INCREMENTAL_OUTPUT"])
         output.parent.mkdir(parents=True, exist_ok=True)
         with build_lock(output):
             remove_stale_staging(output)
             staging, reused = staging_tree(output)
             try:
-                settings["OUTPUT_PATH"] = str(staging)
-                # Unchanged pages are taken from the live output, by the incremental plugin.
-                settings["INCREMENTAL_OUTPUT"] = str(output)
-                if pages_ready is not None:
-                    # The preview serves the search index the folder has, and redoes it later.
-                    settings["INCREMENTAL_KEEP"] = [SEARCH_BUNDLE]
-                Pelican(settings).run()
+                if warm is not None:
+                    warm.write_output()
+                else:
+                    Pelican(settings).run()
                 if problems.errors or (strict and problems.warnings):
                     raise BuildError("the problems above")
                 search = settings.get("SEARCH_INDEX")

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pygments.lexers
 import pygments.util
@@ -22,6 +22,9 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
+
+if TYPE_CHECKING:
+    from sitebuild.warm import WarmSite
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,9 @@ WARM_MODULES = (
     "rjsmin",
     "cbor2",
 )
+# What a rebuild tells this process when its pages are live: whether it wrote the warm site.
 PAGES_READY = b"R"
+PAGES_READY_WARM = b"W"
 # The language of a fenced code block: ```ruby, ~~~ python, ```{.sh title="x"}.
 FENCE_LANGUAGE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*\{?\s*\.?([\w+#.-]+)", re.MULTILINE)
 # How long the watcher waits for more changes after one, so a save that writes several files
@@ -72,9 +77,10 @@ class PreviewBuild:
 
     This process imports the libraries a build needs, and the project's build code and
     plugins, so each forked rebuild starts warm; after an edit to that code it imports it
-    afresh before forking (settings and templates are read by every build anyway). A rebuild
-    reports back as soon as its pages are live; it then goes on to redo the search index,
-    which the next rebuild waits for.
+    afresh before forking (settings and templates are read by every build anyway). It also
+    keeps the site as read after the last full rebuild (a WarmSite), so that a rebuild after
+    edits to posts' text only writes pages. A rebuild reports back as soon as its pages are
+    live; it then goes on to redo the search index, which the next rebuild waits for.
     """
 
     def __init__(self, project: Path, settings_file: Path, output: Path) -> None:
@@ -84,6 +90,7 @@ class PreviewBuild:
         self.problems: str | None = None
         self.indexing: tuple[int, BinaryIO] | None = None
         self.code_loaded = False
+        self.warm: WarmSite | None = None
         for name in WARM_MODULES:
             importlib.import_module(name)
         warm_lexers(project / "content")
@@ -93,6 +100,8 @@ class PreviewBuild:
         self.finish_indexing()
         if not self.code_loaded or any(self.is_code(path) for path in changed or []):
             self.load_project_code()
+        if self.warm is not None and not self.only_content(changed):
+            self.warm = None  # settings or theme changed: read everything again after the build
         log, log_writer = open_log()
         ready_read, ready_write = os.pipe()
         pid = os.fork()
@@ -102,13 +111,22 @@ class PreviewBuild:
         os.close(ready_write)
         os.close(log_writer)
         with os.fdopen(ready_read, "rb") as ready:
-            pages_live = ready.read(1) == PAGES_READY
-        if pages_live:
+            signal = ready.read(1)
+        if signal in (PAGES_READY, PAGES_READY_WARM):
             self.indexing = (pid, log)
             self.report(log, failed=False)
+            if signal == PAGES_READY:
+                # The build code as last loaded, which may be newer than this module.
+                warm = importlib.import_module("sitebuild.warm")
+                self.warm = warm.WarmSite.read(self.settings_file, self.output)
         else:
             self.report(log, failed=exit_code(pid) != 0)
             log.close()
+
+    def only_content(self, changed: list[str] | None) -> bool:
+        """Whether every changed file is a source in the content folder the warm site read."""
+        content = self.warm.settings["PATH"] if self.warm is not None else None
+        return bool(changed) and content is not None and all(is_within(p, content) for p in changed)
 
     def is_code(self, path: str) -> bool:
         """Whether a changed file is Python that a build imports (not content or settings)."""
@@ -116,12 +134,15 @@ class PreviewBuild:
 
     def load_project_code(self) -> None:
         """Import the build code and plugins afresh, for the rebuilds forked from now on."""
+        # The warm site holds the old plugins, connected to Pelican's signals: let them all go.
+        self.warm = None
+        importlib.import_module("sitebuild.warm").disconnect_plugins()
         forget_project_modules(self.project)
         plugins = str(self.project / "plugins")
         if plugins not in sys.path:
             sys.path.insert(0, plugins)
         packages = sorted(p.parent.name for p in (self.project / "plugins").glob("*/__init__.py"))
-        for name in ["sitebuild.build", *packages]:
+        for name in ["sitebuild.build", "sitebuild.warm", *packages]:
             try:
                 importlib.import_module(name)
             except Exception:  # the rebuild imports it again and reports the error properly
@@ -179,16 +200,22 @@ def build_in_child(build: PreviewBuild, log: int, ready: int) -> int:
     os.dup2(log, 1)
     os.dup2(log, 2)
 
+    warm = None
+
     def pages_ready() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
-        os.write(ready, PAGES_READY)
+        os.write(ready, PAGES_READY if warm is None else PAGES_READY_WARM)
 
     try:
         os.chdir(build.project)
         builder = importlib.import_module("sitebuild.build")
+        if build.warm is not None and build.warm.take_text_edits():
+            warm = build.warm
         try:
-            builder.build_site(build.settings_file, build.output, pages_ready=pages_ready)
+            builder.build_site(
+                build.settings_file, build.output, pages_ready=pages_ready, warm=warm
+            )
         except builder.BuildError as error:
             sys.stderr.write(f"ERROR: {error}\n")
             return 1

@@ -114,7 +114,8 @@ class BuildState:
     cached: dict[str, ReadResult]
     records_in_file: int
     used: dict[str, ReadResult] = field(default_factory=dict)
-    keys_by_path: dict[str, str] = field(default_factory=dict)
+    # Each source's key, with the file's identity when the key was made.
+    keys_by_path: dict[str, tuple[tuple, str]] = field(default_factory=dict)
     failures: dict[str, BaseException] = field(default_factory=dict)
     static_outputs: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)
@@ -371,16 +372,35 @@ def source_key(path: str) -> str:
     return digest(path, Path(path).read_bytes())
 
 
+def file_identity(path: str) -> tuple:
+    """What changes when a file is written: its inode, size and modification time."""
+    status = os.stat(path)
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def current_key(state: BuildState, path: str) -> str:
+    """A source's key, made again when the file was written since it was last made.
+
+    A build that is forked from a process that read the sources earlier (the preview's) may
+    see edited sources under paths it already has keys for.
+    """
+    identity = file_identity(path)
+    known = state.keys_by_path.get(path)
+    if known is None or known[0] != identity:
+        known = (identity, source_key(path))
+        state.keys_by_path[path] = known
+    return known[1]
+
+
 def read_ahead(state: BuildState, readers: dict, paths: list[str]) -> None:
     """Read every source not in the cache, in parallel when there are many."""
     global _fork_work
     missing = []
     for path in paths:
         try:
-            key = source_key(path)
+            key = current_key(state, path)
         except OSError:
             continue  # Pelican reports an unreadable source when it gets to it
-        state.keys_by_path[path] = key
         if key not in state.cached:
             missing.append(path)
     workers = worker_count(state.settings)
@@ -396,8 +416,9 @@ def read_ahead(state: BuildState, readers: dict, paths: list[str]) -> None:
         if isinstance(result, BaseException):
             state.failures[path] = result
         else:
-            state.cached[state.keys_by_path[path]] = result
-            state.added.add(state.keys_by_path[path])
+            key = state.keys_by_path[path][1]
+            state.cached[key] = result
+            state.added.add(key)
 
 
 class CachedRead:
@@ -412,7 +433,7 @@ class CachedRead:
         state = self.state
         if path in state.failures:
             raise state.failures.pop(path)
-        key = state.keys_by_path.get(path) or source_key(path)
+        key = current_key(state, path)
         result = state.cached.get(key)
         if result is None:
             result = read_source(self.reader, path, state.settings)

@@ -1,0 +1,228 @@
+"""The preview's warm site: posts read once, so a rebuild after a text edit only writes pages.
+
+The preview process reads every source into Pelican's generators once, as a build's first half
+does, and keeps them. A rebuild forked from it compares the sources with what was read; when
+only the text of posts changed (no metadata, no added, removed or other files), it reads just
+those posts again, puts their new text into the posts it has, and runs the build's second half,
+writing the site. Anything else gets a full build, and the preview reads the site again after.
+"""
+
+import hashlib
+import logging
+import os
+import weakref
+from pathlib import Path
+
+import blinker
+from pelican import Pelican, signals
+from pelican.contents import Content, Page
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.log import LimitFilter
+from pelican.urlwrappers import URLWrapper
+
+from sitebuild.build import prepare_settings
+
+logger = logging.getLogger(__name__)
+
+# What a post holds besides its metadata: its text, and what it shares with every post.
+TEXT_ATTRIBUTES = frozenset({"_content", "_summary"})
+SHARED_ATTRIBUTES = frozenset({"_context", "settings", "metadata"})
+# Pelican memoises a post's rendered text and summary per post object.
+MEMOISED_METHODS = ("get_content", "get_summary")
+
+
+class ProblemCatcher(logging.Handler):
+    """Remember whether anything was logged at warning level or above."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.caught = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Note the problem; the full build that follows reports it."""
+        self.caught = True
+
+
+def source_digests(content: Path) -> dict[str, str]:
+    """A digest of every file below the content folder, by path relative to it."""
+    digests = {}
+    for folder, _, names in os.walk(content):
+        for name in names:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as file:
+                digests[os.path.relpath(path, content)] = hashlib.file_digest(
+                    file, "blake2b"
+                ).hexdigest()
+    return digests
+
+
+def fingerprint(value: object) -> object:
+    """A value to compare with ==, strict where Pelican's own equality is loose."""
+    if isinstance(value, URLWrapper):
+        # Categories, tags and authors are equal by slug alone; the name and URLs show too.
+        return (type(value).__name__, value.name, value.slug, value.url, value.save_as)
+    if isinstance(value, Content):
+        return ("post", value.source_path)
+    if isinstance(value, dict):
+        return sorted(((repr(k), fingerprint(v)) for k, v in value.items()), key=repr)
+    if isinstance(value, list | tuple):
+        return [fingerprint(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted((fingerprint(item) for item in value), key=repr)
+    return value
+
+
+def metadata_of(post: Content) -> object:
+    """Everything a post holds except its text: what other pages may show of it."""
+    attributes = {
+        name: value
+        for name, value in vars(post).items()
+        if name not in TEXT_ATTRIBUTES | SHARED_ATTRIBUTES
+    }
+    metadata = {name: value for name, value in post.metadata.items() if name != "summary"}
+    return fingerprint({"attributes": attributes, "metadata": metadata})
+
+
+def forget_memoised_text(post: Content) -> None:
+    """Drop Pelican's memoised rendering of a post whose text is replaced."""
+    for name in MEMOISED_METHODS:
+        cache = vars(Content)[name].cache
+        for arguments in [a for a in cache if a and a[0] is post]:
+            del cache[arguments]
+
+
+def forget_logged_warnings() -> None:
+    """Reset Pelican's filter that logs each warning once per process."""
+    LimitFilter._ignore.clear()
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+
+
+def disconnect_plugins() -> None:
+    """Disconnect every handler from Pelican's signals, as plugin code is about to be reloaded."""
+    for signal in vars(signals).values():
+        if not isinstance(signal, blinker.Signal):
+            continue
+        for receiver in list(signal.receivers.values()):
+            handler = receiver() if isinstance(receiver, weakref.ref) else receiver
+            if handler is not None:
+                signal.disconnect(handler)
+
+
+class WarmSite:
+    """Pelican's generators after reading the site, and the digests of the sources they read."""
+
+    def __init__(self, settings: dict, pelican: Pelican, generators: list, sources: dict) -> None:
+        self.settings = settings
+        self.pelican = pelican
+        self.generators = generators
+        self.sources = sources
+
+    @classmethod
+    def read(
+        cls, settings_file: Path, output: Path, overrides: dict | None = None
+    ) -> "WarmSite | None":
+        """Read the site as a preview build would; None if reading logged any problem."""
+        settings = prepare_settings(settings_file, output, overrides, preview=True)
+        # Digests first: a source edited while it is read then differs, and is read again.
+        sources = source_digests(Path(settings["PATH"]))
+        root = logging.getLogger()
+        catcher, saved = ProblemCatcher(), root.handlers[:]
+        root.handlers = [catcher]
+        forget_logged_warnings()  # so that reading shows every warning it has
+        try:
+            pelican = Pelican(settings)
+            generators = read_site(pelican)
+        except Exception:  # the full build that follows reports it properly
+            logger.debug("could not read the site ahead of rebuilds", exc_info=True)
+            return None
+        finally:
+            root.handlers = saved
+            forget_logged_warnings()  # rebuilds forked from here log them again
+        # A warm site that warned would rebuild without repeating the warning: build fully.
+        return None if catcher.caught else cls(settings, pelican, generators, sources)
+
+    def take_text_edits(self) -> bool:
+        """Put the new text of edited posts into the posts read; False if more than text changed.
+
+        Called in the forked rebuild, whose copy of the posts it changes.
+        """
+        content = Path(self.settings["PATH"])
+        now = source_digests(content)
+        if now.keys() != self.sources.keys():
+            return False
+        posts = self.generators[0].context["generated_content"]
+        for name in sorted(name for name, digest in now.items() if self.sources[name] != digest):
+            post = posts.get(name)
+            if post is None or not self.take_text(post, content / name):
+                return False
+        return True
+
+    def take_text(self, post: Content, path: Path) -> bool:
+        """Read a post again and take its new text, if its metadata is as it was."""
+        kind = "page" if isinstance(post, Page) else "article"
+        wanted = PagesGenerator if kind == "page" else ArticlesGenerator
+        generator = next(g for g in self.generators if isinstance(g, wanted))
+        fresh = generator.readers.read_file(
+            base_path=generator.path,
+            path=os.path.relpath(path, generator.path),
+            content_class=type(post),
+            context=generator.context,
+            preread_signal=getattr(signals, f"{kind}_generator_preread"),
+            preread_sender=generator,
+            context_signal=getattr(signals, f"{kind}_generator_context"),
+            context_sender=generator,
+        )
+        fresh.refresh_metadata_intersite_links()
+        if metadata_of(fresh) != metadata_of(post):
+            return False
+        # Static files a post links to are copied for it; a new or dropped link needs a build.
+        if fresh.get_static_links() != post.get_static_links():
+            return False
+        for name in TEXT_ATTRIBUTES:
+            if hasattr(fresh, name):
+                setattr(post, name, getattr(fresh, name))
+            elif hasattr(post, name):
+                delattr(post, name)
+        post.metadata.pop("summary", None)
+        if "summary" in fresh.metadata:
+            post.metadata["summary"] = fresh.metadata["summary"]
+        forget_memoised_text(post)
+        return True
+
+    def write_output(self) -> None:
+        """Run the second half of a build: every generator writes, then the build finishes."""
+        writer = self.pelican._get_writer()
+        for generator in self.generators:
+            if hasattr(generator, "generate_output"):
+                generator.generate_output(writer)
+        signals.finalized.send(self.pelican)
+
+
+def read_site(pelican: Pelican) -> list:
+    """Run the first half of Pelican's build: make the generators and read every source."""
+    context = pelican.settings.copy()
+    context["generated_content"] = {}
+    context["static_links"] = set()
+    context["static_content"] = {}
+    context["localsiteurl"] = pelican.settings["SITEURL"]
+    generators = [
+        cls(
+            context=context,
+            settings=pelican.settings,
+            path=pelican.path,
+            theme=pelican.theme,
+            output_path=pelican.output_path,
+        )
+        for cls in pelican._get_generator_classes()
+    ]
+    for generator in generators:
+        if hasattr(generator, "generate_context"):
+            generator.generate_context()
+        if hasattr(generator, "check_disabled_readers"):
+            generator.check_disabled_readers()
+    signals.all_generators_finalized.send(generators)
+    for generator in generators:
+        if hasattr(generator, "refresh_metadata_intersite_links"):
+            generator.refresh_metadata_intersite_links()
+    return generators

@@ -1,0 +1,115 @@
+"""The preview's warm site: after a text edit, writing the posts it read equals a clean build."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitebuild.build import build_site
+from sitebuild.warm import WarmSite
+from tests.conftest import REPO
+from tests.plugins.test_incremental import (
+    Builds,
+    add_post,
+    delete_post,
+    edit_body,
+    edit_categories,
+    edit_date,
+    edit_title,
+    tree,
+)
+
+
+def warm_site(builds: Builds) -> WarmSite:
+    """The site after a full build, read as the preview reads it."""
+    builds.build()
+    overrides = {
+        "PATH": str(builds.site.content),
+        "CACHE_PATH": str(builds.root / "cache-output"),
+        **builds.settings,
+    }
+    warm = WarmSite.read(REPO / "pelicanconf.py", builds.root / "output", overrides)
+    assert warm is not None
+    return warm
+
+
+def warm_build(warm: WarmSite) -> Path:
+    """A preview rebuild that writes the warm site."""
+    return build_site(REPO / "pelicanconf.py", warm=warm, pages_ready=lambda: None)
+
+
+def rewrite(builds: Builds, name: str, old: str, new: str) -> None:
+    """Replace some text of one source."""
+    path = builds.site.content / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def add_summary(builds: Builds) -> None:
+    """Give a post a summary of its own, which the listings show instead of its first words."""
+    rewrite(builds, "post8.md", "Category:", "Summary: A summary of its own.\nCategory:")
+
+
+def link_a_static_file(builds: Builds) -> None:
+    """Make a post link an image, which the build then copies for it."""
+    builds.site.add("images/photo.png", b"\x89PNG\r\n\x1a\n")
+    rewrite(builds, "post6.md", "Paragraph 6", "![A photo]({static}/images/photo.png) Paragraph 6")
+
+
+def edit_two_posts(builds: Builds) -> None:
+    """Change the text of two posts at once."""
+    edit_body(builds)
+    rewrite(builds, "post2.md", "Paragraph 2", "Second paragraph, edited")
+
+
+def drop_summary(builds: Builds) -> None:
+    """Take a post's own summary away again."""
+    rewrite(builds, "post8.md", "Summary: A summary of its own.\n", "")
+
+
+TEXT_EDITS: dict[str, tuple[Callable[[Builds], None] | None, Callable[[Builds], None]]] = {
+    "body": (None, edit_body),
+    "two posts": (None, edit_two_posts),
+    "summary added": (None, add_summary),
+    "summary dropped": (add_summary, drop_summary),
+}
+
+
+@pytest.mark.parametrize(("before", "edit"), TEXT_EDITS.values(), ids=TEXT_EDITS)
+def test_a_text_edit_is_taken_and_the_site_equals_a_clean_build(tmp_path, before, edit):
+    builds = Builds(tmp_path)
+    if before:
+        before(builds)
+    warm = warm_site(builds)
+    # A plugin may have rendered posts' text while the site was read; Pelican memoises it.
+    for post in warm.generators[0].context["articles"]:
+        assert post.content and post.summary
+    edit(builds)
+    assert warm.take_text_edits()
+    assert tree(warm_build(warm)) == tree(builds.clean_build())
+
+
+FULL_BUILD_EDITS: dict[str, Callable[[Builds], None]] = {
+    "title": edit_title,
+    "date": edit_date,
+    "categories": edit_categories,
+    "new post": add_post,
+    "deleted post": delete_post,
+    "static link": link_a_static_file,
+}
+
+
+@pytest.mark.parametrize("edit", FULL_BUILD_EDITS.values(), ids=FULL_BUILD_EDITS)
+def test_an_edit_beyond_text_is_not_taken(tmp_path, edit):
+    builds = Builds(tmp_path)
+    warm = warm_site(builds)
+    edit(builds)
+    assert not warm.take_text_edits()
+
+
+def test_a_site_that_warns_while_read_is_not_kept_warm(tmp_path):
+    builds = Builds(tmp_path)
+    builds.site.add("odd.md", "Title: Odd\nDate: 2020-02-01\n\n```nosuchlanguage\nx\n```\n")
+    builds.build()
+    overrides = {"PATH": str(builds.site.content), "CACHE_PATH": str(tmp_path / "cache-output")}
+    warm = WarmSite.read(REPO / "pelicanconf.py", tmp_path / "output", overrides)
+    assert warm is None
