@@ -5,7 +5,12 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import markdown
 import pytest
+import smartypants
+from incremental.incremental import ReusedMarkdown, speed_up_smartypants, typeset
+from pelican import Pelican
+from pelican import readers as pelican_readers
 from pelican.log import LimitFilter
 
 from sitebuild.build import BuildError, build_site
@@ -243,3 +248,47 @@ def test_the_preview_serves_pages_first_and_ends_with_a_current_search_index(tmp
     assert "Edited paragraph" in live_when_ready["page"]
     assert live_when_ready["index"]
     assert tree(tmp_path / "output") == tree(builds.clean_build())
+
+
+TRICKY_TEXTS = [
+    "\"Quoted\" -- and 'single' ... . . . ``double'' `single' and --- a rule",
+    "He said, \"'Quoted' words in a larger quote.\" in the '80s, rock 'n' roll's",
+    'Escapes: \\" \\\' \\\\ \\. \\- \\` and &quot;entity quotes&quot; end"',
+    "<p>'Tis \"<em>emphasis</em>\" - dash</p><pre>\"raw\" -- 'code'...</pre><code>``x''</code>",
+    'Text with none of them at all, only words and <a href="x">links</a>.',
+]
+
+
+@pytest.mark.parametrize("dashes", ["default", "oldschool", "oldschool_inverted"])
+def test_quicker_smartypants_typesets_exactly_as_smartypants(monkeypatch, dashes):
+    posts = sorted((REPO / "content").glob("*.md"))
+    sources = [post.read_text(encoding="utf-8") for post in posts]
+    texts = TRICKY_TEXTS + sources + [markdown.markdown(source) for source in sources]
+    settings = {"TYPOGRIFY_DASHES": dashes}
+    speed_up_smartypants()
+    quick = [typeset(text, settings) for text in texts]
+    for name in vars(smartypants).copy():
+        original = getattr(getattr(smartypants, name), "incremental_original", None)
+        if original is not None:
+            monkeypatch.setattr(smartypants, name, original)
+    assert [typeset(text, settings) for text in texts] == quick
+
+
+def test_reused_markdown_reads_every_post_as_a_fresh_one_does(tmp_path, monkeypatch):
+    site = TinySite(tmp_path)
+    # A link reference one file defines must not resolve a reference in the next.
+    defines = site.add("defines.md", "Title: A\nDate: 2020-01-01\n\n[ref] here.\n\n[ref]: /a/\n")
+    uses = site.add("uses.md", "Title: B\nDate: 2020-01-02\n\nAn undefined [ref].\n")
+    settings = site.settings()
+    Pelican(settings)  # the plugins configure Markdown
+    reader = pelican_readers.Readers(settings).readers["md"]
+    posts = [p for p in sorted((REPO / "content").glob("*.md")) if p.name != "README.md"]
+    posts += [defines, uses]
+    monkeypatch.setattr(pelican_readers, "Markdown", markdown.Markdown)
+    fresh = [reader.read(str(post)) for post in posts]
+    monkeypatch.setattr(pelican_readers, "Markdown", ReusedMarkdown)
+    monkeypatch.setattr(ReusedMarkdown, "made", [])
+    # Both orders: whatever one file leaves in the instance must not reach the next.
+    assert [reader.read(str(post)) for post in posts] == fresh
+    assert [reader.read(str(post)) for post in reversed(posts)] == fresh[::-1]
+    assert len(ReusedMarkdown.made) == 1
