@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -54,6 +55,8 @@ FENCE_LANGUAGE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*\{?\s*\.?([\w+#.-]+)", re.MU
 # How long the watcher waits for more changes after one, so a save that writes several files
 # (or an editor's rename dance) is one rebuild.
 STEP_MS = 50
+# Seconds from a full rebuild's reload to reading the site again for the rebuilds after it.
+WARM_DELAY = 1.0
 
 # Everything whose change can change the site.
 WATCHED = ("content", "theme", "plugins", "sitebuild", "pelicanconf.py")
@@ -83,10 +86,18 @@ class PreviewBuild:
     live; it then goes on to redo the search index, which the next rebuild waits for.
     """
 
-    def __init__(self, project: Path, settings_file: Path, output: Path) -> None:
+    def __init__(
+        self,
+        project: Path,
+        settings_file: Path,
+        output: Path,
+        later: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
         self.project = project
         self.settings_file = settings_file
         self.output = output
+        # Runs work once the browser has been told to reload (by default, at once).
+        self.later = later or (lambda work: work())
         self.problems: str | None = None
         self.indexing: tuple[int, BinaryIO] | None = None
         self.code_loaded = False
@@ -116,12 +127,18 @@ class PreviewBuild:
             self.indexing = (pid, log)
             self.report(log, failed=False)
             if signal == PAGES_READY:
-                # The build code as last loaded, which may be newer than this module.
-                warm = importlib.import_module("sitebuild.warm")
-                self.warm = warm.WarmSite.read(self.settings_file, self.output)
+                self.warm = None
+                self.later(self.read_warm_site)
         else:
             self.report(log, failed=exit_code(pid) != 0)
             log.close()
+
+    def read_warm_site(self) -> None:
+        """Read the site for the next rebuilds, unless a rebuild did since this was asked for."""
+        if self.warm is None:
+            # The build code as last loaded, which may be newer than this module.
+            warm = importlib.import_module("sitebuild.warm")
+            self.warm = warm.WarmSite.read(self.settings_file, self.output)
 
     def only_content(self, changed: list[str] | None) -> bool:
         """Whether every changed file is a source in the content folder the warm site read."""
@@ -316,7 +333,13 @@ def serve_with_reload(
 ) -> None:
     """Build, serve output, and rebuild and reload the browser whenever a source changes."""
     output.mkdir(parents=True, exist_ok=True)
-    build = PreviewBuild(project, settings_file, output)
+
+    # Reading the site for the next rebuilds waits a moment, so the browser gets its reload and
+    # the page it then asks for first.
+    def later(work: Callable[[], None]) -> None:
+        ioloop.IOLoop.current().call_later(WARM_DELAY, work)
+
+    build = PreviewBuild(project, settings_file, output, later=later)
     build()
     # livereload drops a reload that comes within 3 s of the previous one, so a quick second
     # save would leave the browser on a stale page; every rebuild here must reach the browser.

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from sitebuild.build import build_site
+from sitebuild.preview import PreviewBuild
 from sitebuild.warm import WarmSite
-from tests.conftest import REPO
+from tests.conftest import GOOD_POST, REPO
 from tests.plugins.test_incremental import (
     Builds,
     add_post,
@@ -18,6 +19,13 @@ from tests.plugins.test_incremental import (
     edit_title,
     tree,
 )
+
+OTHER_POST = """Title: Another post
+Date: 2020-01-03
+Category: Testing, Notes
+
+Another post, whose listings show the first.
+"""
 
 
 def warm_site(builds: Builds) -> WarmSite:
@@ -113,3 +121,47 @@ def test_a_site_that_warns_while_read_is_not_kept_warm(tmp_path):
     overrides = {"PATH": str(builds.site.content), "CACHE_PATH": str(tmp_path / "cache-output")}
     warm = WarmSite.read(REPO / "pelicanconf.py", tmp_path / "output", overrides)
     assert warm is None
+
+
+def test_the_preview_writes_its_warm_site_after_a_text_edit(project_copy, tmp_path):
+    project = project_copy({"good.md": GOOD_POST, "other.md": OTHER_POST})
+    preview = PreviewBuild(project, project / "pelicanconf.py", project / "output")
+    preview()
+    warm = preview.warm
+    assert warm is not None
+    post = project / "content" / "good.md"
+    post.write_text(GOOD_POST.replace("This post is fine.", "Edited while warm."), "utf-8")
+    preview([str(post)])
+    preview.finish_indexing()
+    assert preview.warm is warm  # the rebuild wrote the warm site: nothing was read again
+    assert preview.problems is None
+    overrides = {"CACHE_PATH": str(tmp_path / "clean-cache")}
+    clean = build_site(project / "pelicanconf.py", tmp_path / "clean", overrides=overrides)
+    assert tree(project / "output") == tree(clean)
+    page = project / "output/2020/01/02/a-good-post/index.html"
+    assert "Edited while" in page.read_text(encoding="utf-8")
+
+
+def test_the_preview_reads_the_site_again_after_a_title_edit(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    preview = PreviewBuild(project, project / "pelicanconf.py", project / "output")
+    preview()
+    warm = preview.warm
+    post = project / "content" / "good.md"
+    post.write_text(GOOD_POST.replace("A good post", "A renamed post"), "utf-8")
+    preview([str(post)])
+    preview.finish_indexing()
+    assert preview.warm is not None and preview.warm is not warm
+    assert (project / "output/2020/01/02/a-renamed-post/index.html").is_file()
+
+
+def test_a_theme_edit_while_warm_gets_a_full_rebuild(project_copy):
+    project = project_copy({"good.md": GOOD_POST})
+    preview = PreviewBuild(project, project / "pelicanconf.py", project / "output")
+    preview()
+    assert preview.warm is not None
+    footer = project / "theme" / "templates" / "partials" / "footer.html"
+    footer.write_text("<footer>Footer edited</footer>\n", encoding="utf-8")
+    preview([str(footer)])
+    preview.finish_indexing()
+    assert "Footer edited" in (project / "output" / "index.html").read_text(encoding="utf-8")
