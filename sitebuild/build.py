@@ -151,8 +151,11 @@ def prepare_settings(
     # Unchanged pages are taken from the live output, by the incremental plugin.
     settings["INCREMENTAL_OUTPUT"] = str(output)
     if preview:
-        # The preview serves the search index the folder has, and redoes it later.
+        # The preview serves the search index the folder has, and redoes it later; its files
+        # are not the build's, and changing with every rebuild they would defeat the link
+        # checker's cache.
         settings["INCREMENTAL_KEEP"] = [SEARCH_BUNDLE]
+        settings["LINK_CHECKER_IGNORE"] = [SEARCH_BUNDLE]
     return settings
 
 

@@ -3,6 +3,8 @@
 After Pelican writes the site, every `href`, `src` and `srcset` in every HTML file that points
 inside the site (a relative URL, or an absolute one under SITEURL) must name a file in the output,
 or a folder with an index.html. Each broken one is an error naming the page and the target.
+LINK_CHECKER_IGNORE names top-level folders of the output that other tools fill (the preview's
+search index, which changes with every rebuild), left out of the check.
 """
 
 import functools
@@ -61,11 +63,13 @@ def target_path(url: str, page_url: str, site_url: str) -> str | None:
     return path[len(base) :].lstrip("/")
 
 
-def written_files(output: Path) -> set[str]:
-    """Every file in the output, as a path relative to it."""
+def written_files(output: Path, ignored: tuple[str, ...] = ()) -> set[str]:
+    """Every file in the output, as a path relative to it, but those below ignored folders."""
     files = set()
-    for folder, _, names in os.walk(output):
+    for folder, subfolders, names in os.walk(output):
         relative = os.path.relpath(folder, output)
+        if relative == ".":
+            subfolders[:] = [name for name in subfolders if name not in ignored]
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         files.update(prefix + name for name in names)
     return files
@@ -132,15 +136,18 @@ def broken_in(links: list[str], page_url: str, base: str, files: set[str]) -> li
     return broken
 
 
-def broken_links(output: Path, site_url: str, cache: Path | None = None) -> list[tuple[str, str]]:
+def broken_links(
+    output: Path, site_url: str, cache: Path | None = None, ignored: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
     """Every (page, URL) in the output whose target inside the site does not exist.
 
     With a cache file, a page an earlier build checked (the same file, kept or hard-linked into
     this output) is not parsed again, nor resolved again if the site has the same files.
+    Top-level folders named in ignored are left out, as if they were not there.
     """
     # Any absolute base works for resolving; a local build has no SITEURL.
     base = site_url.rstrip("/") if site_url.startswith(("http://", "https://")) else "http://site"
-    files = written_files(output)
+    files = written_files(output, ignored)
     site = site_fingerprint(base, files)
     known, checked = load_checked_pages(cache), {}
     problems = []
@@ -170,7 +177,9 @@ def check_links(pelican) -> None:
     """Log an error for every broken internal link in the written site."""
     settings = pelican.settings
     cache = Path(settings["CACHE_PATH"], CACHE_FILE) if settings.get("CACHE_PATH") else None
-    for page, url in broken_links(Path(pelican.output_path), settings.get("SITEURL", ""), cache):
+    ignored = tuple(settings.get("LINK_CHECKER_IGNORE", ()))
+    site_url = settings.get("SITEURL", "")
+    for page, url in broken_links(Path(pelican.output_path), site_url, cache, ignored):
         logger.error("%s: broken link to %s (no such file in the site)", page, url)
 
 

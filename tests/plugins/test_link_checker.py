@@ -2,7 +2,7 @@
 
 import logging
 
-from link_checker.link_checker import page_links, target_path
+from link_checker.link_checker import broken_links, page_links, target_path
 
 from tests.plugins.tinysite import messages, post
 
@@ -53,3 +53,14 @@ def test_target_path_keeps_to_the_site():
     )
     assert target_path("https://elsewhere.example/x", page, site) is None
     assert target_path("mailto:ben@example.org", page, site) is None
+
+
+def test_ignored_folders_are_left_out_of_the_site(tmp_path):
+    site = tmp_path / "output"
+    (site / "index").mkdir(parents=True)
+    (site / "extra").mkdir()
+    (site / "index" / "page.html").write_text('<a href="/extra/a.js">x</a>', encoding="utf-8")
+    (site / "extra" / "a.js").write_text("", encoding="utf-8")
+    (site / "extra" / "broken.html").write_text('<a href="/nowhere/">x</a>', encoding="utf-8")
+    assert broken_links(site, "") == [("extra/broken.html", "/nowhere/")]
+    assert broken_links(site, "", ignored=("extra",)) == [("index/page.html", "/extra/a.js")]

@@ -4,7 +4,7 @@ import logging
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-from multi_category.multi_category import split_names, unique_by_slug
+from multi_category.multi_category import PostList, split_names, unique_by_slug
 from pelican.urlwrappers import Category
 
 from tests.plugins.tinysite import messages, post
@@ -148,3 +148,13 @@ def test_unique_by_slug_keeps_the_first_spelling():
     settings = {"SLUGIFY_SOURCE": "title", "SLUG_REGEX_SUBSTITUTIONS": []}
     unique = unique_by_slug(Category(name, settings) for name in ["Web", "web", "WEB", "Go"])
     assert names(unique) == ["Web", "Go"]
+
+
+def test_a_category_post_list_answers_in_as_a_list_does():
+    first, second, third = object(), object(), object()
+    posts = PostList([first, second])
+    assert first in posts and second in posts and third not in posts
+    posts.append(third)
+    assert third in posts
+    posts.remove(first)
+    assert first not in posts
