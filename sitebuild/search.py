@@ -25,6 +25,9 @@ BUNDLE = "pagefind"
 # a large site is indexed in parts of at most this many pages, one after another; the search
 # page merges them. The first part is the bundle itself, the others are below it.
 DEFAULT_PART_PAGES = 2000
+# A site with this many pages is indexed in two parts at least, which run at once (Pagefind
+# keeps to about one core); a smaller one is quicker in one.
+MIN_SPLIT_PAGES = 400
 MORE_PARTS = "more"
 # In the first part: where each part is and a digest of the pages it indexes.
 PARTS_FILE = "parts.json"
@@ -143,6 +146,11 @@ def split_into_parts(pages: list[str], size: int) -> list[list[str]]:
     return [*parts, current] if current else parts
 
 
+def part_size(pages: int, largest: int) -> int:
+    """How many pages a part holds: half the site's, at most largest; a small site's all."""
+    return largest if pages < MIN_SPLIT_PAGES else min(largest, -(-pages // 2))
+
+
 def part_key(site: Path, pages: list[str]) -> str:
     """A digest of what one part's index depends on: Pagefind's version and its pages."""
     hasher = hashlib.blake2b(metadata.version("pagefind").encode(), digest_size=16)
@@ -192,7 +200,7 @@ def index_site(
         run_pagefind(site, bundle)
         logger.info("search index written to %s", bundle)
         return
-    parts = split_into_parts(pages, part_pages or DEFAULT_PART_PAGES)
+    parts = split_into_parts(pages, part_size(len(pages), part_pages or DEFAULT_PART_PAGES))
     known = existing_parts(earlier)
     manifest = [
         {"path": part_place(number), "key": part_key(site, part), "pages": len(part)}

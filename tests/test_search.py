@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild.search import BUNDLE, PARTS_FILE, index_site, split_into_parts
+from sitebuild.search import BUNDLE, PARTS_FILE, index_site, part_size, split_into_parts
 from tests.plugins.test_incremental import Builds, edit_body, tree
 
 MARKED = '<!doctype html><html lang="en"><body><main data-pagefind-body>{}</main></body></html>'
@@ -82,3 +82,9 @@ def test_an_edit_redoes_only_the_part_that_holds_the_edited_post(parted):
         same_file = (output / BUNDLE / path / "pagefind.js").stat().st_ino == entries[path]
         assert same_file == (path not in changed), path
     assert tree(output) == tree(parted.clean_build())
+
+
+def test_a_large_site_is_split_in_two_parts_at_least_and_a_small_one_is_not():
+    assert part_size(7, 2000) == 2000
+    assert part_size(1001, 2000) == 501
+    assert part_size(10000, 2000) == 2000
