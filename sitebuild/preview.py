@@ -12,16 +12,19 @@ import sys
 import tempfile
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+import blinker
 import pygments.lexers
 import pygments.util
 import watchfiles
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
+from pelican.plugins import signals as pelican_signals
 from tornado import ioloop
 
 if TYPE_CHECKING:
@@ -135,10 +138,15 @@ class PreviewBuild:
 
     def read_warm_site(self) -> None:
         """Read the site for the next rebuilds, unless a rebuild did since this was asked for."""
-        if self.warm is None:
+        if self.warm is not None:
+            return
+        try:
             # The build code as last loaded, which may be newer than this module.
             warm = importlib.import_module("sitebuild.warm")
-            self.warm = warm.WarmSite.read(self.settings_file, self.output)
+        except Exception:  # rebuilds stay full; the next one reports the broken code
+            logger.debug("could not import the warm site's code", exc_info=True)
+            return
+        self.warm = warm.WarmSite.read(self.settings_file, self.output)
 
     def only_content(self, changed: list[str] | None) -> bool:
         """Whether every changed file is a source in the content folder the warm site read."""
@@ -153,7 +161,7 @@ class PreviewBuild:
         """Import the build code and plugins afresh, for the rebuilds forked from now on."""
         # The warm site holds the old plugins, connected to Pelican's signals: let them all go.
         self.warm = None
-        importlib.import_module("sitebuild.warm").disconnect_plugins()
+        disconnect_plugins()
         forget_project_modules(self.project)
         plugins = str(self.project / "plugins")
         if plugins not in sys.path:
@@ -243,6 +251,17 @@ def build_in_child(build: PreviewBuild, log: int, ready: int) -> int:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+
+
+def disconnect_plugins() -> None:
+    """Disconnect every handler from Pelican's signals, as plugin code is about to be reloaded."""
+    for signal in vars(pelican_signals).values():
+        if not isinstance(signal, blinker.Signal):
+            continue
+        for receiver in list(signal.receivers.values()):
+            handler = receiver() if isinstance(receiver, weakref.ref) else receiver
+            if handler is not None:
+                signal.disconnect(handler)
 
 
 def forget_project_modules(project: Path) -> None:

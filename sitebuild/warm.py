@@ -10,10 +10,8 @@ writing the site. Anything else gets a full build, and the preview reads the sit
 import hashlib
 import logging
 import os
-import weakref
 from pathlib import Path
 
-import blinker
 from pelican import Pelican, signals
 from pelican.contents import Content, Page
 from pelican.generators import ArticlesGenerator, PagesGenerator
@@ -96,17 +94,6 @@ def forget_logged_warnings() -> None:
     LimitFilter._ignore.clear()
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
-
-
-def disconnect_plugins() -> None:
-    """Disconnect every handler from Pelican's signals, as plugin code is about to be reloaded."""
-    for signal in vars(signals).values():
-        if not isinstance(signal, blinker.Signal):
-            continue
-        for receiver in list(signal.receivers.values()):
-            handler = receiver() if isinstance(receiver, weakref.ref) else receiver
-            if handler is not None:
-                signal.disconnect(handler)
 
 
 class WarmSite:

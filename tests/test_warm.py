@@ -1,5 +1,6 @@
 """The preview's warm site: after a text edit, writing the posts it read equals a clean build."""
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from sitebuild.build import build_site
 from sitebuild.preview import PreviewBuild
 from sitebuild.warm import WarmSite
-from tests.conftest import GOOD_POST, REPO
+from tests.conftest import GOOD_POST, REPO, run
 from tests.plugins.test_incremental import (
     Builds,
     add_post,
@@ -165,3 +166,37 @@ def test_a_theme_edit_while_warm_gets_a_full_rebuild(project_copy):
     preview([str(footer)])
     preview.finish_indexing()
     assert "Footer edited" in (project / "output" / "index.html").read_text(encoding="utf-8")
+
+
+RELOAD_SCRIPT = """
+from pathlib import Path
+
+from pelican.plugins import signals
+
+from sitebuild.preview import PreviewBuild
+
+
+def connected():
+    return sum(len(s.receivers) for s in vars(signals).values() if hasattr(s, "receivers"))
+
+
+project = Path.cwd()
+preview = PreviewBuild(project, project / "pelicanconf.py", project / "output")
+preview()
+before = connected()
+plugin = project / "plugins" / "link_checker" / "link_checker.py"
+plugin.write_text(plugin.read_text() + "\\n# edited\\n")
+preview([str(plugin)])
+preview.finish_indexing()
+print(before, connected(), preview.warm is not None, preview.problems is None)
+"""
+
+
+def test_a_plugin_edit_reloads_the_plugins_without_connecting_them_twice(project_copy):
+    # In a process of its own, whose plugins are the copy's, as the preview's are.
+    project = project_copy({"good.md": GOOD_POST})
+    result = run([sys.executable, "-c", RELOAD_SCRIPT], cwd=project)
+    assert result.returncode == 0, result.stderr
+    before, after, warm, built = result.stdout.split()[-4:]
+    assert int(before) > 0 and after == before
+    assert warm == built == "True"
