@@ -7,9 +7,11 @@ those posts again, puts their new text into the posts it has, and runs the build
 writing the site. Anything else gets a full build, and the preview reads the site again after.
 """
 
+import contextlib
 import hashlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from pelican import Pelican, signals
@@ -29,16 +31,30 @@ SHARED_ATTRIBUTES = frozenset({"_context", "settings", "metadata"})
 MEMOISED_METHODS = ("get_content", "get_summary")
 
 
-class ProblemCatcher(logging.Handler):
-    """Remember whether anything was logged at warning level or above."""
+class RecordKeeper(logging.Handler):
+    """Keep what is logged at warning level or above, instead of printing it."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
-        self.caught = False
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Note the problem; the full build that follows reports it."""
-        self.caught = True
+        """Keep the record, to be logged again by the build, or dropped."""
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def kept_records() -> Iterator[RecordKeeper]:
+    """Keep warnings and errors aside for the duration; then let Pelican log them again."""
+    root = logging.getLogger()
+    keeper, saved = RecordKeeper(), root.handlers[:]
+    root.handlers = [keeper]
+    forget_logged_warnings()  # so that every warning is seen
+    try:
+        yield keeper
+    finally:
+        root.handlers = saved
+        forget_logged_warnings()  # so that the build logs them again
 
 
 def source_digests(content: Path) -> dict[str, str]:
@@ -104,6 +120,8 @@ class WarmSite:
         self.pelican = pelican
         self.generators = generators
         self.sources = sources
+        # What reading the edited posts logged, to be logged as the site is written.
+        self.logged: list[logging.LogRecord] = []
 
     @classmethod
     def read(
@@ -113,27 +131,33 @@ class WarmSite:
         settings = prepare_settings(settings_file, output, overrides, preview=True)
         # Digests first: a source edited while it is read then differs, and is read again.
         sources = source_digests(Path(settings["PATH"]))
-        root = logging.getLogger()
-        catcher, saved = ProblemCatcher(), root.handlers[:]
-        root.handlers = [catcher]
-        forget_logged_warnings()  # so that reading shows every warning it has
-        try:
-            pelican = Pelican(settings)
-            generators = read_site(pelican)
-        except Exception:  # the full build that follows reports it properly
-            logger.debug("could not read the site ahead of rebuilds", exc_info=True)
-            return None
-        finally:
-            root.handlers = saved
-            forget_logged_warnings()  # rebuilds forked from here log them again
-        # A warm site that warned would rebuild without repeating the warning: build fully.
-        return None if catcher.caught else cls(settings, pelican, generators, sources)
+        with kept_records() as problems:
+            try:
+                pelican = Pelican(settings)
+                generators = read_site(pelican)
+            except Exception:  # the full build that follows reports it properly
+                logger.debug("could not read the site ahead of rebuilds", exc_info=True)
+                return None
+        return None if problems.records else cls(settings, pelican, generators, sources)
 
     def take_text_edits(self) -> bool:
         """Put the new text of edited posts into the posts read; False if more than text changed.
 
-        Called in the forked rebuild, whose copy of the posts it changes.
+        Called in the forked rebuild, whose copy of the posts it changes. What reading the
+        edited posts logs is logged again when the site is written; if the edits are not
+        taken, the full build reads them again and logs it.
         """
+        with kept_records() as logged:
+            try:
+                taken = self.take_edits()
+            except Exception:  # the full build reads the post again and reports the problem
+                logger.debug("could not take the edits", exc_info=True)
+                taken = False
+        self.logged = logged.records if taken else []
+        return taken
+
+    def take_edits(self) -> bool:
+        """Take the text of every edited post, or say that more than text changed."""
         content = Path(self.settings["PATH"])
         now = source_digests(content)
         if now.keys() != self.sources.keys():
@@ -179,6 +203,8 @@ class WarmSite:
 
     def write_output(self) -> None:
         """Run the second half of a build: every generator writes, then the build finishes."""
+        for record in self.logged:
+            logging.getLogger(record.name).handle(record)
         writer = self.pelican._get_writer()
         for generator in self.generators:
             if hasattr(generator, "generate_output"):

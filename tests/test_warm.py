@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild.build import build_site
+from sitebuild.build import BuildError, build_site
 from sitebuild.preview import PreviewBuild
 from sitebuild.warm import WarmSite
 from tests.conftest import GOOD_POST, REPO, run
@@ -200,3 +200,22 @@ def test_a_plugin_edit_reloads_the_plugins_without_connecting_them_twice(project
     before, after, warm, built = result.stdout.split()[-4:]
     assert int(before) > 0 and after == before
     assert warm == built == "True"
+
+
+def test_a_warning_from_an_edited_post_is_reported_by_the_warm_build(tmp_path, capsys):
+    builds = Builds(tmp_path)
+    warm = warm_site(builds)
+    rewrite(builds, "post5.md", "```ruby", "```nosuchlanguage")
+    assert warm.take_text_edits()
+    with pytest.raises(BuildError):
+        build_site(REPO / "pelicanconf.py", warm=warm, strict=True)
+    reported = capsys.readouterr().err
+    assert "WARNING: " in reported
+    assert "post5.md:7: code block language 'nosuchlanguage'" in reported
+
+
+def test_an_edit_that_breaks_reading_is_left_to_the_full_build(tmp_path):
+    builds = Builds(tmp_path)
+    warm = warm_site(builds)
+    rewrite(builds, "post5.md", "Date: 2020-01-05 10:00", "Date: not a date")
+    assert not warm.take_text_edits()
