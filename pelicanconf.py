@@ -1,5 +1,7 @@
 """Pelican settings for building and previewing the site locally."""
 
+import logging
+
 from jinja2 import StrictUndefined
 
 
@@ -100,7 +102,8 @@ AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "categories", "archives", "sitemap", "robots"]
 TEMPLATE_EXTENSIONS = [".html", ".xml", ".txt"]
-SITEMAP_SAVE_AS = "sitemap.xml"
+# A sitemap lists absolute addresses, which only a production build has (publishconf.py).
+SITEMAP_SAVE_AS = ""
 ROBOTS_SAVE_AS = "robots.txt"
 # The search page is content/pages/search.md; the build indexes the posts for it with Pagefind.
 SEARCH_INDEX = True
@@ -122,8 +125,16 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 
-# Locally the feeds name the preview server; publishconf.py makes them absolute with SITEURL.
-FEED_DOMAIN = "http://127.0.0.1:8000"
+# Locally the feeds' links are relative, so they resolve against the feed's own address wherever
+# it is served (Atom allows relative references); publishconf.py makes them absolute with SITEURL.
+FEED_DOMAIN = ""
+# Pelican warns of exactly that; a local build knows, and must still pass --strict.
+LOG_FILTER = [
+    (
+        logging.WARNING,
+        "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid",
+    )
+]
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 # Full text of the newest posts; readers poll feeds often, so they stay small.

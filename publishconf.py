@@ -13,3 +13,4 @@ if not SITEURL:
         "publishconf.py: set SITEURL to the site's address, e.g. https://blog.example"
     )
 FEED_DOMAIN = SITEURL
+SITEMAP_SAVE_AS = "sitemap.xml"

@@ -9,7 +9,6 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 from invoke import Context, Exit, task
 
-from bench.corpus import CorpusError
 from bench.edit_loop import EditLoopError
 from bench.measure import CommandFailed
 from bench.suite import run_suite, summary
@@ -132,6 +131,6 @@ def bench(
             report = run_suite(
                 Path(workspace), posts, runs, edits, scale, Path(results) if results else None
             )
-        except (CorpusError, CommandFailed, EditLoopError) as error:
+        except (CommandFailed, EditLoopError) as error:
             raise Exit(f"ERROR: benchmark failed: {error}", code=1) from None
     logging.getLogger("bench").info("%s", summary(report))

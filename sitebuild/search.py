@@ -18,6 +18,8 @@ from pathlib import Path
 
 import cbor2
 
+from sitebuild.cpus import usable_cpus
+
 logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"
@@ -209,7 +211,7 @@ def index_site(
     with tempfile.TemporaryDirectory(prefix=f".{bundle.name}.parts-", dir=bundle.parent) as work:
         # Each part is written apart and moved into place after, as Pagefind owns its folder.
         written = [Path(work, str(number)) for number in range(len(parts))]
-        with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
+        with ThreadPoolExecutor(max_workers=usable_cpus()) as pool:
             runs = [
                 pool.submit(run_pagefind, site, written[number], part)
                 for number, part in enumerate(parts)

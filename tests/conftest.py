@@ -82,6 +82,13 @@ def copy_project(destination: Path, posts: dict[str, str | bytes]) -> Path:
     return destination
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses Chromium as a browser test, wherever it is."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path):
     """Return a function that copies the project with the given posts into a fresh directory."""
@@ -101,6 +108,20 @@ def built_site(tmp_path_factory) -> Path:
     """The real site, built strictly once for the whole session into a temporary directory."""
     output = tmp_path_factory.mktemp("site") / "output"
     result = invoke("build", "--strict", "--output", str(output))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+SITE_ADDRESS = "https://blog.example"
+
+
+@pytest.fixture(scope="session")
+def production_site(tmp_path_factory) -> Path:
+    """The real site built strictly for production at SITE_ADDRESS, once for the session."""
+    output = tmp_path_factory.mktemp("production") / "output"
+    result = invoke(
+        "build", "--prod", "--strict", "--output", str(output), env={"SITEURL": SITE_ADDRESS}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return output
 

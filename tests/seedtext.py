@@ -1,13 +1,13 @@
 """Read the original WordPress export and fold text so the seed and built pages compare fairly."""
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_DIR = Path(os.environ.get("SEED_DIR", REPO.parent / "shared" / "seed"))
+# The original export, kept in the project as a fixture (content/README.md says where it came from).
+EXPORT = REPO / "tests" / "fixtures" / "wordpress-export.txt"
 
 # Typography that typogrify (or the original WordPress) may add or remove.
 TYPOGRAPHY_FOLDS = {
@@ -46,9 +46,7 @@ def fold_seed_line(line: str) -> str:
 
 def seed_lines() -> list[str]:
     """Return the export's lines; the export is a single text file."""
-    exports = sorted(SEED_DIR.glob("*.txt"))
-    assert len(exports) == 1, f"expected one WordPress export in {SEED_DIR} (or set SEED_DIR)"
-    return exports[0].read_text(encoding="utf-8").splitlines()
+    return EXPORT.read_text(encoding="utf-8").splitlines()
 
 
 def split_seed(titles: list[str]) -> dict[str, SeedPost]:

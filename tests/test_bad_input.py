@@ -9,6 +9,8 @@ import pytest
 from sitebuild.build import build_lock
 from tests.conftest import GOOD_POST, invoke
 
+pytestmark = pytest.mark.slow
+
 PREVIOUS_SITE = "<!doctype html><title>previous build</title>"
 
 BAD_POSTS = {

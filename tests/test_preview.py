@@ -19,6 +19,8 @@ from tornado.websocket import websocket_connect
 
 from tests.conftest import GOOD_POST, free_port
 
+pytestmark = pytest.mark.slow
+
 STARTUP_SECONDS = 60
 REBUILD_SECONDS = 30
 POST_PATH = "/2020/01/02/a-good-post/"

@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import GOOD_POST, invoke
 
+pytestmark = pytest.mark.slow
+
 TASKS = ["build", "clean", "preview", "publish", "rebuild", "serve"]
 
 

@@ -13,12 +13,13 @@ from urllib.parse import urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import REPO, read_metadata
+from tests.conftest import REPO, SITE_ADDRESS, read_metadata
 
 POSTS = sorted(p for p in (REPO / "content").glob("*.md") if p.name != "README.md")
 ARTICLE_BUDGET_BYTES = 30 * 1024
 HASHED_ASSET = re.compile(r"\.[0-9a-f]{10}\.(css|js|svg)$")
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def pages(site: Path) -> list[Path]:
@@ -84,15 +85,49 @@ def test_titles_differ_from_page_to_page(site):
     assert len(set(titles)) == len(titles)
 
 
-def test_every_page_but_the_404_names_its_canonical_address(site):
-    for file in pages(site):
+def test_every_production_page_but_the_404_names_its_absolute_canonical_address(
+    production_site,
+):
+    for file in pages(production_site):
         canonical = parse(file).select_one('link[rel="canonical"]')
         if file.name == "404.html":
             assert canonical is None
             continue
-        expected = "/" + file.relative_to(site).as_posix().removesuffix("index.html")
+        path = file.relative_to(production_site).as_posix().removesuffix("index.html")
+        expected = f"{SITE_ADDRESS}/{path}"
         assert canonical["href"] == expected, file
         assert parse(file).select_one('meta[property="og:url"]')["content"] == expected
+
+
+def test_a_local_build_claims_no_address_it_does_not_have(site):
+    # Without SITEURL there is no absolute address; a relative one is wrong in these tags.
+    for file in pages(site):
+        page = parse(file)
+        assert page.select_one('link[rel="canonical"]') is None, file
+        assert page.select_one('meta[property="og:url"]') is None, file
+        for block in page.select('script[type="application/ld+json"]'):
+            data = json.loads(block.string)
+            assert "url" not in data and "mainEntityOfPage" not in data, file
+    assert not (site / "sitemap.xml").exists()
+    assert "Sitemap:" not in (site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_a_local_feed_points_where_it_is_served(site):
+    # Relative links resolve against the feed's own address, whatever port serves it.
+    root = ElementTree.parse(site / "feeds" / "all.atom.xml").getroot()
+    links = [link.get("href") for link in root.iter(f"{ATOM}link")]
+    assert "/feeds/all.atom.xml" in links and len(links) > 7
+    assert all(link.startswith("/") and not link.startswith("//") for link in links), links
+
+
+def test_production_posts_json_ld_names_their_absolute_address(production_site):
+    for file in article_files(production_site):
+        blocks = [
+            json.loads(s.string) for s in parse(file).select('script[type="application/ld+json"]')
+        ]
+        posting = next(b for b in blocks if b["@type"] == "BlogPosting")
+        path = file.parent.relative_to(production_site).as_posix()
+        assert posting["url"] == posting["mainEntityOfPage"] == f"{SITE_ADDRESS}/{path}/"
 
 
 @pytest.mark.parametrize("post", POSTS, ids=[p.stem for p in POSTS])
@@ -125,19 +160,21 @@ def test_category_pages_announce_their_own_feed(site):
     assert (site / "feeds" / "ruby.atom.xml").is_file()
 
 
-def test_sitemap_lists_every_post_page_and_category(site):
-    root = ElementTree.parse(site / "sitemap.xml").getroot()
-    listed = {local(loc.text) for loc in root.iter(f"{SITEMAP}loc")}
-    for file in article_files(site):
-        assert file.parent.relative_to(site).as_posix() + "/" in listed
+def test_sitemap_lists_every_post_page_and_category(production_site):
+    root = ElementTree.parse(production_site / "sitemap.xml").getroot()
+    locations = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+    assert all(location.startswith(f"{SITE_ADDRESS}/") for location in locations)
+    listed = {local(location) for location in locations}
+    for file in article_files(production_site):
+        assert file.parent.relative_to(production_site).as_posix() + "/" in listed
     assert {"", "about/", "archives/", "category/", "category/ruby/"} <= listed
     assert "404.html" not in listed
 
 
-def test_robots_txt_points_at_the_sitemap(site):
-    robots = (site / "robots.txt").read_text(encoding="utf-8")
+def test_robots_txt_points_at_the_sitemap(production_site):
+    robots = (production_site / "robots.txt").read_text(encoding="utf-8")
     assert "User-agent: *" in robots
-    assert re.search(r"^Sitemap: \S*/sitemap\.xml$", robots, re.MULTILINE)
+    assert f"\nSitemap: {SITE_ADDRESS}/sitemap.xml\n" in robots
 
 
 def test_favicon_is_linked_and_written(site):

@@ -21,6 +21,8 @@ from tests.plugins.test_incremental import (
     tree,
 )
 
+pytestmark = pytest.mark.slow
+
 OTHER_POST = """Title: Another post
 Date: 2020-01-03
 Category: Testing, Notes

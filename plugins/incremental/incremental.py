@@ -45,6 +45,8 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 from typogrify.filters import typogrify
 
+from sitebuild.cpus import usable_cpus
+
 logger = logging.getLogger(__name__)
 
 # Python's packages whose code shapes what a source reads as or a page renders as.
@@ -147,7 +149,7 @@ _fork_work: tuple = ()
 
 def worker_count(settings: dict) -> int:
     """How many processes to read or render with."""
-    return max(1, settings.get("INCREMENTAL_WORKERS") or len(os.sched_getaffinity(0)))
+    return max(1, settings.get("INCREMENTAL_WORKERS") or usable_cpus())
 
 
 def stable_text(value: object, describe) -> str:

@@ -181,15 +181,16 @@ def plain_text(quote_html: str) -> str:
     return " ".join(html.unescape(TAG.sub(" ", inner)).split())
 
 
-def json_ld(text: str, author: str, source: str | None, url: str) -> dict:
+def json_ld(text: str, author: str, source: str | None, url: str | None) -> dict:
     """schema.org Quotation describing a quote post."""
     data = {
         "@context": "https://schema.org",
         "@type": "Quotation",
         "text": text,
         "creator": {"@type": "Person", "name": author},
-        "url": url,
     }
+    if url:
+        data["url"] = url
     if source:
         data["isPartOf"] = {"@type": "CreativeWork", "name": source}
     return data
@@ -224,7 +225,8 @@ def describe_quote(instance) -> None:
         return
     source = str(metadata.get("quote-source", "")).strip() or None
     site_url = instance.settings.get("SITEURL", "")
-    url = urljoin(site_url.rstrip("/") + "/", instance.url)
+    # Only an absolute address identifies the quote; a local build has none.
+    url = urljoin(site_url.rstrip("/") + "/", instance.url) if site_url else None
     text = plain_text(instance._content)
     instance.quote = Quotation(author, source, text, json_ld(text, author, source, url))
     # Listings and feeds show the whole quote with its attribution instead of a cut-off summary.

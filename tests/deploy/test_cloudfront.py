@@ -16,6 +16,8 @@ from deploy.cloudfront import (
 )
 from deploy.publish import Clients, publish
 
+pytestmark = pytest.mark.slow
+
 DISTRIBUTION_CONFIG = {
     "CallerReference": "blog-tests",
     "Comment": "test distribution",
@@ -60,12 +62,14 @@ def latest_invalidation_paths(clients: Clients, distribution_id: str) -> list[li
     return batches
 
 
-def test_invalidates_exactly_the_changed_and_deleted_paths(with_distribution, built_site, tmp_path):
+def test_invalidates_exactly_the_changed_and_deleted_paths(
+    with_distribution, production_site, tmp_path
+):
     settings, clients = with_distribution
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     assert latest_invalidation_paths(clients, settings.distribution_id) == []  # all new
     next_version = tmp_path / "next"
-    shutil.copytree(built_site, next_version)
+    shutil.copytree(production_site, next_version)
     (next_version / "about" / "index.html").write_text("<!doctype html><title>About</title>")
     (next_version / "robots.txt").write_text("User-agent: *\n")
     shutil.rmtree(next_version / "2016" / "08")
@@ -84,29 +88,29 @@ def test_invalidates_exactly_the_changed_and_deleted_paths(with_distribution, bu
     assert latest_invalidation_paths(clients, settings.distribution_id) == [expected]
 
 
-def test_no_change_means_no_invalidation(with_distribution, built_site):
+def test_no_change_means_no_invalidation(with_distribution, production_site):
     settings, clients = with_distribution
-    publish(built_site, settings, clients)
-    summary = publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
+    summary = publish(production_site, settings, clients)
     assert summary.invalidated == [] and summary.invalidation_id is None
 
 
-def test_past_the_monthly_budget_paths_collapse(with_distribution, built_site, tmp_path):
+def test_past_the_monthly_budget_paths_collapse(with_distribution, production_site, tmp_path):
     settings, clients = with_distribution
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     next_version = tmp_path / "next"
-    shutil.copytree(built_site, next_version)
+    shutil.copytree(production_site, next_version)
     for page in next_version.glob("category/*/index.html"):
         page.write_text("<!doctype html><title>changed</title>")
     summary = publish(next_version, dataclasses.replace(settings, path_budget=5), clients)
     assert summary.invalidated == ["/category/*"]
 
 
-def test_wait_waits_for_completion(with_distribution, built_site, tmp_path):
+def test_wait_waits_for_completion(with_distribution, production_site, tmp_path):
     settings, clients = with_distribution
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     next_version = tmp_path / "next"
-    shutil.copytree(built_site, next_version)
+    shutil.copytree(production_site, next_version)
     (next_version / "robots.txt").write_text("User-agent: *\n")
     summary = publish(next_version, settings, clients, wait=True)
     status = clients.cloudfront.get_invalidation(

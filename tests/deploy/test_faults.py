@@ -9,14 +9,16 @@ from botocore.exceptions import BotoCoreError
 from deploy.publish import Clients, PublishError, publish
 from tests.deploy.test_publish import bucket_contents, site_files
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
-def published(aws, built_site, tmp_path):
+def published(aws, production_site, tmp_path):
     """The real site published once, and a next version that edits a page and drops a folder."""
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     next_version = tmp_path / "next"
-    shutil.copytree(built_site, next_version)
+    shutil.copytree(production_site, next_version)
     (next_version / "about" / "index.html").write_text("<!doctype html><title>About</title>")
     shutil.rmtree(next_version / "2016")
     return next_version

@@ -122,9 +122,11 @@ def test_old_addresses_redirect_permanently(resources, uri, location):
     assert response["headers"]["location"]["value"] == location
 
 
-def test_every_redirect_lands_on_a_page_of_the_built_site(resources, built_site):
+def test_every_redirect_lands_on_a_page_of_the_built_site(resources, production_site):
     olds = ["/feed/", "/feed/atom/", "/feed/rss/", "/comments/feed/"]
-    olds += [f"/category/{p.parent.name}/feed/" for p in built_site.glob("category/*/index.html")]
+    olds += [
+        f"/category/{p.parent.name}/feed/" for p in production_site.glob("category/*/index.html")
+    ]
     for old in olds:
         target = run_function(resources, old)["headers"]["location"]["value"]
-        assert (built_site / target.lstrip("/")).is_file(), (old, target)
+        assert (production_site / target.lstrip("/")).is_file(), (old, target)

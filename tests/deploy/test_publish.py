@@ -10,8 +10,10 @@ import pytest
 
 from deploy.headers import headers_for
 from deploy.publish import Clients, PublishError, publish
-from tests.conftest import GOOD_POST, copy_project, invoke
+from tests.conftest import GOOD_POST, SITE_ADDRESS, copy_project, invoke
 from tests.deploy.conftest import BUCKET
+
+pytestmark = pytest.mark.slow
 
 SECOND_POST = "Title: Second\nDate: 2020-02-03\nCategory: Notes\n\nAnother post.\n"
 
@@ -61,11 +63,11 @@ def put_keys(proxy) -> set[str]:
     }
 
 
-def test_first_publish_mirrors_output_exactly(aws, built_site):
+def test_first_publish_mirrors_output_exactly(aws, production_site):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     contents = bucket_contents(clients)
-    files = site_files(built_site)
+    files = site_files(production_site)
     assert sorted(contents) == sorted(files)
     for key, body in files.items():
         assert contents[key]["body"] == body, key
@@ -77,9 +79,9 @@ def test_first_publish_mirrors_output_exactly(aws, built_site):
         ), key
 
 
-def test_served_types_and_caching_by_kind(aws, built_site):
+def test_served_types_and_caching_by_kind(aws, production_site):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     contents = bucket_contents(clients)
     assert contents["index.html"]["type"] == "text/html; charset=utf-8"
     assert contents["feeds/all.atom.xml"]["type"] == "application/atom+xml; charset=utf-8"
@@ -90,20 +92,20 @@ def test_served_types_and_caching_by_kind(aws, built_site):
     assert contents[css]["cache"] == "public, max-age=31536000, immutable"
 
 
-def test_a_second_publish_sends_no_write(aws, built_site, proxy):
+def test_a_second_publish_sends_no_write(aws, production_site, proxy):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     proxy.clear()
-    summary = publish(built_site, settings, clients)
+    summary = publish(production_site, settings, clients)
     assert proxy.writes() == []
-    assert summary.totals["unchanged"] == len(site_files(built_site))
+    assert summary.totals["unchanged"] == len(site_files(production_site))
 
 
-def test_a_full_rebuild_then_publish_sends_no_write(aws, built_site, proxy, tmp_path):
+def test_a_full_rebuild_then_publish_sends_no_write(aws, production_site, proxy, tmp_path):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     rebuilt = tmp_path / "rebuilt"
-    result = invoke("build", "--output", str(rebuilt))
+    result = invoke("build", "--prod", "--output", str(rebuilt), env={"SITEURL": SITE_ADDRESS})
     assert result.returncode == 0, result.stderr
     proxy.clear()
     publish(rebuilt, settings, clients)
@@ -145,9 +147,9 @@ def test_a_deleted_posts_files_are_deleted_after_every_write(aws, project, proxy
     assert all(method == "POST" for method in methods[first_delete:])
 
 
-def test_the_delete_cap_stops_a_mass_delete(aws, built_site, proxy, tmp_path):
+def test_the_delete_cap_stops_a_mass_delete(aws, production_site, proxy, tmp_path):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     stranger = tmp_path / "stranger"
     stranger.mkdir()
     (stranger / "index.html").write_text("<!doctype html><title>Not our site</title>")
@@ -155,14 +157,14 @@ def test_the_delete_cap_stops_a_mass_delete(aws, built_site, proxy, tmp_path):
     with pytest.raises(PublishError, match="would be deleted, more than the cap"):
         publish(stranger, settings, clients)
     assert proxy.writes() == []
-    assert set(bucket_contents(clients)) == set(site_files(built_site))
+    assert set(bucket_contents(clients)) == set(site_files(production_site))
 
 
-def test_forcing_allows_deletes_past_the_cap(aws, built_site, tmp_path):
+def test_forcing_allows_deletes_past_the_cap(aws, production_site, tmp_path):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     smaller = tmp_path / "smaller"
-    shutil.copytree(built_site, smaller)
+    shutil.copytree(production_site, smaller)
     shutil.rmtree(smaller / "category")
     publish(smaller, settings, clients, force_delete=True)
     assert set(bucket_contents(clients)) == set(site_files(smaller))
@@ -199,9 +201,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(aws, project, proxy, caplog
     assert lines[-1] == "dry run: nothing was changed"
 
 
-def test_a_header_change_rewrites_metadata_without_the_body(aws, built_site, proxy):
+def test_a_header_change_rewrites_metadata_without_the_body(aws, production_site, proxy):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     key = "about/index.html"
     # As if an older publisher had set another Cache-Control on this page.
     clients.s3.copy_object(
@@ -211,23 +213,24 @@ def test_a_header_change_rewrites_metadata_without_the_body(aws, built_site, pro
         MetadataDirective="REPLACE",
         ContentType="text/html; charset=utf-8",
         CacheControl="public, max-age=600",
-        Metadata={"md5": hashlib.md5((built_site / key).read_bytes()).hexdigest()},
+        Metadata={"md5": hashlib.md5((production_site / key).read_bytes()).hexdigest()},
     )
     proxy.clear()
-    summary = publish(built_site, settings, clients)
+    summary = publish(production_site, settings, clients)
     assert summary.totals["retag"] == 1
     (write,) = proxy.writes()
     assert write.method == "PUT" and write.copy_source
     assert bucket_contents(clients)[key]["cache"] == headers_for(key).cache_control
 
 
-def test_objects_without_our_checksum_are_rewritten(aws, built_site, proxy):
+def test_objects_without_our_checksum_are_rewritten(aws, production_site, proxy):
     settings, clients = aws
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     clients.s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"uploaded by hand")
     proxy.clear()
-    publish(built_site, settings, clients)
+    publish(production_site, settings, clients)
     assert put_keys(proxy) == {"index.html"}
     assert (
-        bucket_contents(clients)["index.html"]["body"] == (built_site / "index.html").read_bytes()
+        bucket_contents(clients)["index.html"]["body"]
+        == (production_site / "index.html").read_bytes()
     )

@@ -75,10 +75,10 @@ def test_cache_control_by_kind(key, expected):
     assert cache_control(key) == expected
 
 
-def test_invoke_publish_dry_run_against_the_loopback_api(aws, built_site, proxy, tmp_path):
+def test_invoke_publish_dry_run_against_the_loopback_api(aws, production_site, proxy, tmp_path):
     # The task publishes the project's output/; a copy of the built site stands in for it.
     project = copy_project(tmp_path / "copy", {})
-    shutil.copytree(built_site, project / "output")
+    shutil.copytree(production_site, project / "output")
     env = {
         "SITEURL": "https://blog.example",
         "S3_BUCKET": BUCKET,

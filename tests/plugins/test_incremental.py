@@ -17,6 +17,8 @@ from sitebuild.build import BuildError, build_site
 from tests.conftest import REPO
 from tests.plugins.tinysite import TinySite
 
+pytestmark = pytest.mark.slow
+
 CODE_POST = """Title: Post {n}
 Date: 2020-01-{day:02d} 10:00
 Category: {categories}

@@ -90,20 +90,27 @@ def test_quote_source_is_optional(site):
     assert article.select_one("figure.quote figcaption").get_text() == "\u2014 Ray Bradbury"
 
 
+def quotation(site) -> dict:
+    """The Quotation JSON-LD of the quote post's page."""
+    scripts = site.page("/2020/01/01/q/").select('script[type="application/ld+json"]')
+    return next(d for d in (json.loads(s.string) for s in scripts) if d["@type"] == "Quotation")
+
+
 def test_quote_post_page_carries_quotation_json_ld(site):
     built_article(site, QUOTE, **QUOTE_POST)
-    scripts = site.page("/2020/01/01/q/").select('script[type="application/ld+json"]')
-    quotation = next(
-        d for d in map(lambda s: json.loads(s.string), scripts) if d["@type"] == "Quotation"
-    )
-    assert quotation == {
+    assert quotation(site) == {
         "@context": "https://schema.org",
         "@type": "Quotation",
         "text": QUOTE,
         "creator": {"@type": "Person", "name": "Ray Bradbury"},
         "isPartOf": {"@type": "CreativeWork", "name": "Fahrenheit 451"},
-        "url": "/2020/01/01/q/",
     }
+
+
+def test_quotation_json_ld_names_the_absolute_address_when_the_site_has_one(site):
+    site.add("q.md", post("Q", QUOTE, category="Books", **QUOTE_POST))
+    site.build(SITEURL="https://blog.example")
+    assert quotation(site)["url"] == "https://blog.example/2020/01/01/q/"
 
 
 def test_listings_and_feeds_show_the_whole_quote(site):
