@@ -47,6 +47,7 @@ PLUGINS = [
     "multi_category",
     "code_highlight",
     "quote_posts",
+    "csp_report",
     "fingerprint",
     "incremental",
     "link_checker",
@@ -64,7 +65,9 @@ MARKDOWN = {
         "markdown.extensions.meta",
         "markdown.extensions.toc",
     ],
-    "extension_configs": {},
+    # Column alignment as an attribute: the style="" Markdown writes otherwise is blocked by the
+    # site's Content-Security-Policy.
+    "extension_configs": {"markdown.extensions.tables": {"use_align_attribute": True}},
     "output_format": "html5",
 }
 
@@ -95,6 +98,17 @@ MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL + "index.html"
 DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = DRAFT_URL + "index.html"
+# Category and tag addresses keep `C`, `C++` and `C#` apart; otherwise Pelican's own rules.
+TAXONOMY_REGEX_SUBSTITUTIONS = [
+    (r"\+", " plus "),
+    (r"#", " sharp "),
+    (r"[^\w\s-]", ""),
+    (r"(?u)\A\s*", ""),
+    (r"(?u)\s*\Z", ""),
+    (r"[-\s]+", "-"),
+]
+CATEGORY_REGEX_SUBSTITUTIONS = TAXONOMY_REGEX_SUBSTITUTIONS
+TAG_REGEX_SUBSTITUTIONS = TAXONOMY_REGEX_SUBSTITUTIONS
 # Tags and author pages are not part of this blog.
 TAG_SAVE_AS = ""
 TAGS_SAVE_AS = ""

@@ -14,3 +14,6 @@ if not SITEURL:
     )
 FEED_DOMAIN = SITEURL
 SITEMAP_SAVE_AS = "sitemap.xml"
+# Drafts are for the preview; the published site never holds them.
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""

@@ -15,6 +15,7 @@ from bench.suite import run_suite, summary
 from deploy.publish import Clients, PublishError, load_settings
 from deploy.publish import publish as publish_site
 from sitebuild.build import BuildError, build_site
+from sitebuild.policy import site_policy
 from sitebuild.preview import serve_static, serve_with_reload
 
 PROJECT = Path(__file__).resolve().parent
@@ -64,7 +65,7 @@ def rebuild(c: Context) -> None:
 def serve(c: Context, port: int = 8000, output: str | None = None) -> None:
     """Serve output/ as it is at http://127.0.0.1:8000/."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    serve_static(Path(output) if output else OUTPUT, HOST, port)
+    serve_static(Path(output) if output else OUTPUT, HOST, port, site_policy(LOCAL_SETTINGS))
 
 
 @task(aliases=["livereload"], help={"port": "port on 127.0.0.1 (default 8000)"})

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from deploy.headers import ObjectHeaders, headers_for, is_document
 
+# How the theme marks a draft's page (the preview shows drafts; the published site never may).
+DRAFT_MARK = b'data-post-status="draft"'
+
 
 class Action(Enum):
     """What the publisher does with one key."""
@@ -135,10 +138,18 @@ def delete_allowance(remote_count: int, share: float) -> int:
     return math.floor(remote_count * share)
 
 
+def is_draft(key: str, path: Path) -> bool:
+    """Whether a file of the site is a draft's page, as the theme marks them."""
+    return key.endswith(".html") and DRAFT_MARK in path.read_bytes()
+
+
 def check_output(output: Path, local: dict[str, LocalFile]) -> str | None:
     """Say why output/ cannot be what should be published, or None when it looks like a site."""
     if not output.is_dir():
         return f"{output} does not exist; build the site first"
     if "index.html" not in local:
         return f"{output} has no index.html; it is not a built site"
+    drafts = [key for key, file in local.items() if is_draft(key, file.path)]
+    if drafts:
+        return f"{output} holds drafts ({', '.join(drafts[:5])}); build it with --prod"
     return None

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from sitebuild.warm import WarmSite
 
 
+# What Pelican reads as posts and pages.
+SOURCE_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".rst"}
+
+
 class BuildError(Exception):
     """A build failed and the previous output was left as it was."""
 
@@ -46,11 +50,16 @@ class ProblemReporter(logging.Handler):
 
     def source_path(self, argument: object) -> object:
         """Show a content file as a path from the working directory, whatever form Pelican used."""
-        # Pelican names a file by a relative or absolute path, or by its content object.
+        # Pelican names a source by its content object, its absolute path, or its path from
+        # content/; any other string (a link as written, an image) is shown as it is, even where
+        # a file of that name exists.
         candidate = getattr(argument, "source_path", argument)
         if self.content_root is None or not isinstance(candidate, str | os.PathLike):
             return argument
-        path = self.content_root / candidate
+        path = Path(candidate)
+        if not path.is_absolute() and path.suffix.lower() not in SOURCE_SUFFIXES:
+            return argument
+        path = self.content_root / path
         return from_cwd(path) if path.is_file() else argument
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -27,6 +27,8 @@ from livereload.watcher import Watcher
 from pelican.plugins import signals as pelican_signals
 from tornado import ioloop
 
+from sitebuild.policy import allowing_inline_script, site_policy
+
 if TYPE_CHECKING:
     from sitebuild.warm import WarmSite
 
@@ -281,6 +283,13 @@ def error_page_handler(build: PreviewBuild) -> type[StaticFileHandler]:
     """Return a static file handler that answers page requests with the build's problems."""
 
     class BuildAwareHandler(StaticFileHandler):
+        policy = ""
+
+        def set_default_headers(self) -> None:
+            """Send the site's Content-Security-Policy, as the hosting does."""
+            if self.policy:
+                self.set_header("Content-Security-Policy", self.policy)
+
         def get(self, path: str, include_body: bool = True):
             """Serve the file, or the error page for a page request while the build is broken."""
             is_page = path == "" or path.endswith(("/", ".html"))
@@ -293,9 +302,35 @@ def error_page_handler(build: PreviewBuild) -> type[StaticFileHandler]:
     return BuildAwareHandler
 
 
-def serve_static(output: Path, host: str, port: int) -> None:
-    """Serve output over HTTP until interrupted."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+class PolicyRequestHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files with the site's Content-Security-Policy, as the hosting does."""
+
+    policy = ""
+
+    def end_headers(self) -> None:
+        """Add the policy to every response."""
+        if self.policy:
+            self.send_header("Content-Security-Policy", self.policy)
+        super().end_headers()
+
+
+class PolicyServer(Server):
+    """livereload's server, sending the site's policy with livereload's own snippet allowed."""
+
+    def __init__(self, policy: str, **options) -> None:
+        super().__init__(**options)
+        self.policy = policy
+
+    def get_web_handlers(self, script: bytes) -> list:
+        """The static handlers, told the policy that lets the reload snippet run."""
+        self.SFH.policy = allowing_inline_script(self.policy, script)
+        return super().get_web_handlers(script)
+
+
+def serve_static(output: Path, host: str, port: int, policy: str = "") -> None:
+    """Serve output over HTTP, with the site's Content-Security-Policy, until interrupted."""
+    handler_class = type("SiteRequestHandler", (PolicyRequestHandler,), {"policy": policy})
+    handler = functools.partial(handler_class, directory=str(output))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
         logger.info("serving %s at http://%s:%d/ (Ctrl-C stops)", output, host, port)
         server.serve_forever()
@@ -363,7 +398,7 @@ def serve_with_reload(
     # livereload drops a reload that comes within 3 s of the previous one, so a quick second
     # save would leave the browser on a stale page; every rebuild here must reach the browser.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
-    server = Server(watcher=FileEventWatcher())
+    server = PolicyServer(site_policy(settings_file), watcher=FileEventWatcher())
     server.SFH = error_page_handler(build)
     for name in WATCHED:
         path = project / name

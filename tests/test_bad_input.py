@@ -162,9 +162,10 @@ def test_a_second_build_waits_for_the_first(project_copy):
 BROKEN_LINK_POST = "Title: Linked\nDate: 2020-01-04\n\nSee [the old post](/2019/01/01/gone/).\n"
 
 
-def test_a_broken_internal_link_fails_the_build_naming_the_page(project_copy):
+def test_a_broken_internal_link_fails_the_build_naming_the_post_and_page(project_copy):
     project = project_copy({"good.md": GOOD_POST, "linked.md": BROKEN_LINK_POST})
     result = invoke("build", cwd=project)
     assert result.returncode != 0
-    assert "2020/01/04/linked/index.html: broken link to /2019/01/01/gone/" in result.stderr
+    assert "content/linked.md:4: broken link to /2019/01/01/gone/" in result.stderr
+    assert "on 2020/01/04/linked/index.html" in result.stderr
     assert not (project / "output").exists()

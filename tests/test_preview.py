@@ -5,6 +5,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from tornado.websocket import websocket_connect
 
+import pelicanconf
 from tests.conftest import GOOD_POST, free_port
 
 pytestmark = pytest.mark.slow
@@ -195,3 +197,36 @@ def test_serve_serves_output_as_it_is(project_copy, tmp_path):
         url = f"http://127.0.0.1:{port}{POST_PATH}"
         wait_for(lambda: fetch(url) is not None, STARTUP_SECONDS, "the server")
         assert fetch(url) == "<p>served as is</p>"
+
+
+def response_policy(url: str) -> str | None:
+    """The Content-Security-Policy header a local server sends with a page."""
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.headers.get("Content-Security-Policy")
+
+
+def test_serve_sends_the_sites_policy(project_copy, tmp_path):
+    project = project_copy({"good.md": GOOD_POST})
+    (project / "output").mkdir()
+    (project / "output" / "index.html").write_text("<p>home</p>", encoding="utf-8")
+    port = free_port()
+    with invoke_server("serve", project, port, tmp_path / "serve.log"):
+        url = f"http://127.0.0.1:{port}/"
+        wait_for(lambda: fetch(url) is not None, STARTUP_SECONDS, "the server")
+        assert response_policy(url) == pelicanconf.CONTENT_SECURITY_POLICY
+
+
+def test_the_preview_sends_the_sites_policy_allowing_only_its_reload_snippet(preview, chromium):
+    policy = response_policy(preview.base + POST_PATH).split("; ")
+    site_policy = pelicanconf.CONTENT_SECURITY_POLICY.split("; ")
+    changed = [(ours, site) for ours, site in zip(policy, site_policy, strict=True) if ours != site]
+    ((script_src, site_script_src),) = changed
+    assert re.fullmatch(re.escape(site_script_src) + r" 'sha256-[A-Za-z0-9+/]{43}='", script_src)
+    page = chromium.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text))
+    page.goto(preview.base + POST_PATH)
+    # livereload's client script loads only if its inline loader was allowed to run.
+    page.wait_for_function("() => typeof window.LiveReload === 'object'", timeout=10_000)
+    assert [v for v in violations if "Content Security Policy" in v] == []
+    page.close()

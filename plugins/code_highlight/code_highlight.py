@@ -8,8 +8,11 @@ Pygments styles that follows the theme's dark mode, plus a copy-button script.
 """
 
 import hashlib
+import html
 import logging
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import markdown
 import rjsmin
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 from pelican import signals
 from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
@@ -47,6 +51,13 @@ DEFAULT_LOOK = {"color": "var(--hl-fg)", "font-weight": "normal", "font-style": 
 PROPERTY_SUFFIXES = {"color": "", "font-weight": "-weight", "font-style": "-style"}
 
 FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+LANGUAGE_NAME = re.compile(r"[\w#+.-]+")
+# One item of a fence's `{...}` options: `.language`, `#id` or `key=value` (value quoted or not).
+FENCE_OPTION = re.compile(
+    r"""\s*(?:\.(?P<language>[\w#+.-]+)|\#(?P<id>[^\s}]+)"""
+    r"""|(?P<key>[A-Za-z][\w-]*)=(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s"'}]+)))"""
+)
+VALID_ID = re.compile(r"[A-Za-z][\w:.-]*")
 BLOCK_OPEN = re.compile(r'<div class="language-(?P<language>[^" ]+) highlight">')
 CODE_START = "<pre><span></span><code>"
 CODE_BLOCK = re.compile(
@@ -72,30 +83,97 @@ def lexer_name(language: str) -> str | None:
         return None
 
 
-def fence_language(info: str) -> str:
-    """The language named in a fence's info string (`ruby`, `{.ruby title="x"}`), or ''."""
-    info = info.strip()
-    if info.startswith("{"):
-        match = re.search(r"(?:^|\s)\.([\w#+.-]+)", info.strip("{}"))
-        return match[1] if match else ""
-    return info.split()[0] if info else ""
+@dataclass
+class Fence:
+    """A fenced block's opening line: its options made safe, and what was wrong with them."""
+
+    line: int
+    indent: str
+    fence: str
+    language: str
+    info: str
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    closed: bool = False
+
+    def opening(self) -> str:
+        """The opening line as Markdown will read it."""
+        return f"{self.indent}{self.fence}{self.info}"
+
+
+def read_brace_options(fence: Fence, options: str) -> None:
+    """Rewrite `{...}` options with every value escaped and only valid ids kept."""
+    parts, position = [], 0
+    while options[position:].strip():
+        match = FENCE_OPTION.match(options, position)
+        if not match:
+            fence.warnings.append(
+                f"code block options {{{options}}} cannot be read; it is shown as plain text"
+            )
+            fence.language, fence.info = "", "text"
+            return
+        position = match.end()
+        if match["language"]:
+            fence.language = fence.language or match["language"]
+            parts.append(f".{match['language']}")
+        elif match["id"]:
+            if VALID_ID.fullmatch(match["id"]):
+                parts.append(f"#{match['id']}")
+            else:
+                fence.errors.append(f"code block id {match['id']!r} is not a valid HTML id")
+        else:
+            quoted = (match["double"], match["single"], match["bare"])
+            value = next(value for value in quoted if value is not None)
+            # The highlighter writes option values into the page as they are: escape them here.
+            parts.append(f'{match["key"]}="{html.escape(value, quote=True)}"')
+    fence.info = "{" + " ".join(parts) + "}"
+
+
+def read_fence(line: int, match: re.Match) -> Fence:
+    """A fence's opening line, with its language and options checked and made safe."""
+    info = match["info"].strip()
+    fence = Fence(line, match["indent"], match["fence"], "", info)
+    if info.startswith("{") and info.endswith("}"):
+        read_brace_options(fence, info[1:-1])
+    elif info:
+        language, _, rest = info.partition(" ")
+        if not LANGUAGE_NAME.fullmatch(language):
+            fence.warnings.append(
+                f"code block language {language!r} is not a language name; "
+                "the block is shown as plain text"
+            )
+            fence.info = "text"
+        else:
+            fence.language = language
+            if rest.strip():
+                read_brace_options(fence, f".{language} {rest}")
+    return fence
+
+
+def closes(line: str, fence: str) -> bool:
+    """Whether line closes a block opened with fence."""
+    stripped = line.strip()
+    return stripped.startswith(fence) and not stripped.strip(fence[0])
+
+
+def fences(lines: list[str]) -> Iterator[Fence]:
+    """Every fenced block's opening in Markdown lines, in order; `closed` is set when it ends."""
+    current = None
+    for number, line in enumerate(lines, start=1):
+        if current is not None:
+            if closes(line, current.fence):
+                current.closed = True
+                current = None
+            continue
+        match = FENCE_OPEN.match(line)
+        if match:
+            current = read_fence(number, match)
+            yield current
 
 
 def fenced_languages(text: str) -> list[tuple[int, str]]:
     """List (line, language) for every fenced code block in Markdown text, in order."""
-    blocks = []
-    closing = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if closing is not None:
-            stripped = line.strip()
-            if stripped.startswith(closing) and not stripped.strip(closing[0]):
-                closing = None
-            continue
-        match = FENCE_OPEN.match(line)
-        if match:
-            closing = match["fence"]
-            blocks.append((number, fence_language(match["info"])))
-    return blocks
+    return [(fence.line, fence.language) for fence in fences(text.splitlines())]
 
 
 def language_problem(language: str, aliases: dict[str, str]) -> str | None:
@@ -141,6 +219,22 @@ def add_labels(html: str, aliases: dict[str, str]) -> str:
     return html.replace(CODE_START, '<pre tabindex="0"><code>')
 
 
+class FenceGuard(Preprocessor):
+    """Make fences safe before they are read: options escaped, odd ones plain, open ends closed."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        """Return the lines with each fence's opening rewritten and a last open block closed."""
+        lines = list(lines)
+        last = None
+        for fence in fences(lines):
+            lines[fence.line - 1] = fence.opening()
+            last = fence
+        if last is not None and not last.closed:
+            # Left open, the block would swallow or mangle the rest of the post.
+            lines.append(last.indent + last.fence)
+        return lines
+
+
 class CodeBlockPostprocessor(Postprocessor):
     """Label highlighted blocks once raw HTML is back in place."""
 
@@ -168,6 +262,8 @@ class CodeBlockExtension(Extension):
         """Register the postprocessor after raw HTML has been restored."""
         processor = CodeBlockPostprocessor(md, self.getConfig("aliases"), self.getConfig("styles"))
         md.postprocessors.register(processor, "code_block_labels", 5)
+        # After whitespace is normalised (30), before superfences reads the fences (25).
+        md.preprocessors.register(FenceGuard(md), "code_fence_guard", 29)
 
 
 def highlight_config(settings: dict) -> dict:
@@ -434,17 +530,29 @@ def publish_asset_urls(generator) -> None:
     }
 
 
-def warn_about_languages(instance) -> None:
-    """Warn, naming file and line, about each fence whose language cannot be highlighted."""
+def report_fences(instance) -> None:
+    """Report, naming file and line, each fence that cannot be shown as its author wrote it."""
     source = Path(getattr(instance, "source_path", "") or "")
     if source.suffix.lower() not in MARKDOWN_SUFFIXES or not source.is_file():
         return
     aliases = option(instance.settings, "ALIASES", DEFAULT_ALIASES)
     text = source.read_text(encoding="utf-8", errors="replace")
-    for line, language in fenced_languages(text):
-        problem = language_problem(language, aliases)
-        if problem:
-            logger.warning("%s:%d: %s", instance.source_path, line, problem)
+    # A fence learns that it is closed only once the scan has passed its end.
+    for fence in list(fences(text.splitlines())):
+        for problem in fence.errors:
+            logger.error("%s:%d: %s", instance.source_path, fence.line, problem)
+        for problem in fence.warnings:
+            logger.warning("%s:%d: %s", instance.source_path, fence.line, problem)
+        if not fence.warnings:
+            problem = language_problem(fence.language, aliases)
+            if problem:
+                logger.warning("%s:%d: %s", instance.source_path, fence.line, problem)
+        if not fence.closed:
+            logger.warning(
+                "%s:%d: code block is never closed; it is closed at the end of the post",
+                instance.source_path,
+                fence.line,
+            )
 
 
 def write_assets(pelican) -> None:
@@ -459,5 +567,5 @@ def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(configure_markdown)
     signals.generator_init.connect(publish_asset_urls)
-    signals.content_object_init.connect(warn_about_languages)
+    signals.content_object_init.connect(report_fences)
     signals.finalized.connect(write_assets)

@@ -275,7 +275,13 @@ def collecting_records(action):
 def replay(records: list[LoggedRecord]) -> None:
     """Log kept records again, so they reach this build's handlers."""
     for record in records:
-        logging.getLogger(record.name).log(record.level, record.message, *record.arguments)
+        logger_of_record = logging.getLogger(record.name)
+        made = logger_of_record.makeRecord(
+            record.name, record.level, "(replayed)", 0, record.message, record.arguments, None
+        )
+        # Straight to the handlers: Pelican's loggers drop a message they have passed once, and
+        # a cold read passed it while it was being kept aside, so logging it again would lose it.
+        logger_of_record.callHandlers(made)
 
 
 def skipped_without_triggers(convert, triggers: tuple[str, ...]):

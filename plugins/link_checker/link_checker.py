@@ -26,6 +26,17 @@ LINKING_ELEMENTS = "[href], [src], [srcset], [poster], [data]"
 # Elements whose href is not something a reader or browser fetches as a page or file.
 IGNORED_ELEMENTS = {"base"}
 IGNORED_SCHEMES = {"mailto", "tel", "javascript", "data"}
+# Generator attributes holding posts and pages, each written from its own source.
+SOURCE_GROUPS = (
+    "articles",
+    "translations",
+    "drafts",
+    "hidden_articles",
+    "hidden_translations",
+    "pages",
+    "hidden_pages",
+    "draft_pages",
+)
 # Links found in each page, kept for the next build, under the settings' CACHE_PATH.
 CACHE_FILE = "link_checker/checked.pickle"
 
@@ -173,6 +184,64 @@ def broken_links(
     return problems
 
 
+def link_line(source: Path, url: str) -> int:
+    """The line of the source that holds url (or, failing that, its file name), or 1."""
+    try:
+        text = source.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1
+    for needle in (url, url.rstrip("/").rsplit("/", 1)[-1]):
+        offset = text.find(needle) if needle else -1
+        if offset >= 0:
+            return text.count("\n", 0, offset) + 1
+    return 1
+
+
+def unpublished_file(source: Path, url: str, content: Path) -> str | None:
+    """The file under content/ that a broken link seems to mean, as a `{static}` link, or None."""
+    path = unquote(urlsplit(url).path)
+    if not path or urlsplit(url).scheme:
+        return None
+    for candidate in (content / path.lstrip("/"), source.parent / path):
+        resolved = candidate.resolve()
+        if resolved.is_file() and resolved.is_relative_to(content.resolve()):
+            return "{static}/" + resolved.relative_to(content.resolve()).as_posix()
+    return None
+
+
+def report_broken_link(page: str, url: str, sources: dict[str, str], content: Path) -> None:
+    """Log one broken link: at the line of its post or page where there is one, with a hint."""
+    source = sources.get(page)
+    if source is None:
+        logger.error("%s: broken link to %s (no such file in the site)", page, url)
+        return
+    path = Path(source)
+    hint = unpublished_file(path, url, content)
+    advice = f"; the file is in {content.name}/ but only published when linked as {hint}"
+    logger.error(
+        "%s:%d: broken link to %s (no such file in the site, on %s)%s",
+        source,
+        link_line(path, url),
+        url,
+        page,
+        advice if hint else "",
+    )
+
+
+# Which source each page of the build being written comes from, by output path.
+_sources: dict[str, str] = {}
+
+
+def note_sources(generators) -> None:
+    """Remember which post or page each output file is written from."""
+    _sources.clear()
+    for generator in generators:
+        for group in SOURCE_GROUPS:
+            for item in getattr(generator, group, ()):
+                if getattr(item, "save_as", None) and getattr(item, "source_path", None):
+                    _sources[item.save_as] = item.source_path
+
+
 def check_links(pelican) -> None:
     """Log an error for every broken internal link in the written site."""
     settings = pelican.settings
@@ -180,9 +249,10 @@ def check_links(pelican) -> None:
     ignored = tuple(settings.get("LINK_CHECKER_IGNORE", ()))
     site_url = settings.get("SITEURL", "")
     for page, url in broken_links(Path(pelican.output_path), site_url, cache, ignored):
-        logger.error("%s: broken link to %s (no such file in the site)", page, url)
+        report_broken_link(page, url, _sources, Path(settings["PATH"]))
 
 
 def register() -> None:
-    """Connect the check to the end of the build."""
+    """Connect the handlers to Pelican's signals."""
+    signals.all_generators_finalized.connect(note_sources)
     signals.finalized.connect(check_links)

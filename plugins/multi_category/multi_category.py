@@ -1,7 +1,8 @@
 """Give an article every category named in `Category: A, B, C`, the first being its primary one.
 
 Stock Pelican reads `Category:` as one name. This plugin splits it, keeps the categories in order
-without repeats (names that slugify alike are one category, spelt as the oldest post spelt it),
+without repeats (names that differ only in case are one category, spelt as the oldest post spelt
+it; other names that would share an address are an error naming both posts),
 lists each article on the page and feed of every category it has, and writes all of an article's
 categories into its feed entries. Templates see `article.categories` and `article.category`.
 """
@@ -20,6 +21,9 @@ from pelican.urlwrappers import Category
 logger = logging.getLogger(__name__)
 
 DEFAULT_SEPARATOR = ","
+DEFAULT_SLUG_LENGTH = 80
+# What a category's slug may hold: URL path characters that need no escaping.
+USABLE_SLUG = re.compile(r"[A-Za-z0-9._~-]*[A-Za-z0-9][A-Za-z0-9._~-]*")
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 CATEGORY_LINE = re.compile(r"^\s*category\s*:(?P<value>.*)$", re.IGNORECASE)
 
@@ -52,6 +56,51 @@ def find_empty_category_line(source: Path, separator: str) -> int | None:
     return None
 
 
+def category_line(source: str) -> int:
+    """The line of a Markdown header's `Category:`, or 1."""
+    path = Path(source)
+    if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    break
+                if CATEGORY_LINE.match(line):
+                    return number
+    return 1
+
+
+def usable_categories(article: Article, names: list[str]) -> list[Category]:
+    """The article's categories by name, reporting those no address can be made from."""
+    categories = []
+    seen: dict[str, str] = {}
+    for name in names:
+        category = Category(name, article.settings)
+        earlier = seen.setdefault(category.slug, name)
+        if earlier.casefold() != name.casefold():
+            report_slug_collision(article, earlier, article, name)
+        if not USABLE_SLUG.fullmatch(category.slug):
+            logger.error(
+                "%s:%d: category %r has no letters or digits to make its address from; rename it",
+                article.source_path,
+                category_line(article.source_path),
+                name,
+            )
+            continue
+        limit = article.settings.get("MULTI_CATEGORY_SLUG_LENGTH", DEFAULT_SLUG_LENGTH)
+        if len(category.slug) > limit:
+            logger.warning(
+                "%s:%d: category %r makes an address %d characters long; it is cut to %d",
+                article.source_path,
+                category_line(article.source_path),
+                name[:40] + "…",
+                len(category.slug),
+                limit,
+            )
+            category.slug = category.slug[:limit].rstrip("-")
+        categories.append(category)
+    return categories
+
+
 def report_empty_category(article: Article, separator: str) -> bool:
     """Log an error naming the file and line when the article's `Category:` has an empty name."""
     source = Path(article.source_path)
@@ -81,9 +130,12 @@ def split_article_categories(instance) -> None:
         return
     if "category" in instance.metadata:
         names = [name for name in split_names(primary.name, separator) if name]
-        categories = unique_by_slug(Category(name, instance.settings) for name in names)
+        categories = unique_by_slug(usable_categories(instance, names))
     else:
         categories = [primary]  # DEFAULT_CATEGORY or the folder name: one category
+    if not categories:
+        instance.categories = []
+        return
     instance.categories = categories
     instance.category = categories[0]
     instance.metadata["category"] = categories[0]
@@ -95,12 +147,33 @@ def all_articles(generator) -> list[Article]:
     return [article for group in groups for article in getattr(generator, group, [])]
 
 
+def report_slug_collision(first: Article, first_name: str, later: Article, name: str) -> None:
+    """Name both posts when two different category names would share one address."""
+    logger.error(
+        "%s:%d: category %r has the same address as %r in %s; rename one of them",
+        later.source_path,
+        category_line(later.source_path),
+        name,
+        first_name,
+        first.source_path,
+    )
+
+
 def share_first_spellings(articles: list[Article]) -> None:
-    """Make every article use one Category object per slug, spelt as the oldest post spelt it."""
-    canonical: dict[str, Category] = {}
+    """Make every article use one Category object per slug, spelt as the oldest post spelt it.
+
+    Names that differ only in case are one category; other names with one slug are an error.
+    """
+    canonical: dict[str, tuple[Category, Article, str]] = {}
     for article in sorted(articles, key=lambda a: (a.date, a.source_path)):
         categories = getattr(article, "categories", None) or [article.category]
-        article.categories = [canonical.setdefault(c.slug, c) for c in categories]
+        shared = []
+        for category in categories:
+            first = canonical.setdefault(category.slug, (category, article, category.name))
+            if first[2].casefold() != category.name.casefold():
+                report_slug_collision(first[1], first[2], article, category.name)
+            shared.append(first[0])
+        article.categories = shared
         article.category = article.categories[0]
 
 

@@ -228,6 +228,13 @@ def describe_quote(instance) -> None:
     # Only an absolute address identifies the quote; a local build has none.
     url = urljoin(site_url.rstrip("/") + "/", instance.url) if site_url else None
     text = plain_text(instance._content)
+    if not text:
+        logger.error(
+            "%s:%s: a quote post needs the quote itself as its text",
+            instance.source_path,
+            format_line(instance.source_path) or 1,
+        )
+        return
     instance.quote = Quotation(author, source, text, json_ld(text, author, source, url))
     # Listings and feeds show the whole quote with its attribution instead of a cut-off summary.
     metadata["summary"] = instance._content

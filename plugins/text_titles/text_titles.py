@@ -2,7 +2,8 @@
 
 Pelican passes Markdown titles through as HTML and typogrify then treats `<tag>` as markup. This
 plugin escapes the title as Markdown is read, before typogrify, so templates can print
-`article.title` as the HTML it now safely is.
+`article.title` as the HTML it now safely is. It also gives templates a `plain_text` filter: the
+words a reader sees in some HTML, without the source of its scripts and styles, for descriptions.
 """
 
 import html
@@ -10,8 +11,20 @@ import logging
 
 from pelican import signals
 from pelican.readers import MarkdownReader
+from selectolax.lexbor import LexborHTMLParser
 
 logger = logging.getLogger(__name__)
+
+# Elements whose text is code or data, never words shown to a reader.
+UNSEEN_ELEMENTS = ("script", "style", "template", "noscript", "iframe", "object")
+
+
+def plain_text(markup: str) -> str:
+    """The words a reader sees in some HTML, on one line."""
+    tree = LexborHTMLParser(f"<body>{markup}</body>")
+    tree.strip_tags(list(UNSEEN_ELEMENTS))
+    body = tree.body
+    return " ".join(body.text(separator="").split()) if body else ""
 
 
 class TextTitleMarkdownReader(MarkdownReader):
@@ -20,6 +33,10 @@ class TextTitleMarkdownReader(MarkdownReader):
     def read(self, source_path: str) -> tuple[str, dict]:
         """Read a post and escape its title."""
         content, metadata = super().read(source_path)
+        if isinstance(metadata.get("title"), list):
+            # A repeated `Title:` reads as a list (content_checks reports it); only its first
+            # value, escaped like any title, may reach the templates.
+            metadata["title"] = str(metadata["title"][0])
         if isinstance(metadata.get("title"), str):
             metadata["title"] = html.escape(metadata["title"], quote=False)
         return content, metadata
@@ -32,6 +49,12 @@ def use_text_titles(readers) -> None:
             readers.reader_classes[extension] = TextTitleMarkdownReader
 
 
+def add_plain_text_filter(generator) -> None:
+    """Offer templates the `plain_text` filter."""
+    generator.env.filters["plain_text"] = plain_text
+
+
 def register() -> None:
-    """Connect the handler to Pelican's signals."""
+    """Connect the handlers to Pelican's signals."""
     signals.readers_init.connect(use_text_titles)
+    signals.generator_init.connect(add_plain_text_filter)

@@ -178,6 +178,17 @@ def test_an_empty_output_publishes_nothing(aws, tmp_path, proxy):
     assert proxy.writes() == []
 
 
+def test_a_local_build_holding_a_draft_is_refused(aws, project, proxy):
+    settings, clients = aws
+    draft = GOOD_POST.replace("Title: A good post", "Title: Unfinished\nStatus: draft")
+    (project / "content" / "draft.md").write_text(draft, encoding="utf-8")
+    output = build(project)
+    assert (output / "drafts" / "unfinished" / "index.html").is_file()
+    with pytest.raises(PublishError, match=r"holds drafts \(drafts/unfinished/index\.html\)"):
+        publish(output, settings, clients)
+    assert proxy.writes() == []
+
+
 def test_dry_run_prints_the_plan_and_changes_nothing(aws, project, proxy, caplog):
     settings, clients = aws
     publish(build(project), settings, clients)

@@ -16,18 +16,21 @@ def test_a_site_with_good_links_logs_nothing(site, caplog):
     assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == []
 
 
-def test_each_broken_link_is_an_error_naming_the_page(site, caplog):
+def test_each_broken_link_is_an_error_naming_the_post_line_and_page(site, caplog):
     site.add(
         "a.md",
         post(
-            "A", "[gone](/2019/01/01/gone/) ![pic](/images/missing.png) [out](https://example.org/)"
+            "A",
+            "[gone](/2019/01/01/gone/)\n\n![pic](/images/missing.png) [out](https://example.org/)",
         ),
     )
     site.build()
-    errors = messages(caplog, PLUGIN_LOGGER, logging.ERROR)
-    assert errors == [
-        "2020/01/01/a/index.html: broken link to /2019/01/01/gone/ (no such file in the site)",
-        "2020/01/01/a/index.html: broken link to /images/missing.png (no such file in the site)",
+    source = site.content / "a.md"
+    assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == [
+        f"{source}:4: broken link to /2019/01/01/gone/ (no such file in the site, "
+        "on 2020/01/01/a/index.html)",
+        f"{source}:6: broken link to /images/missing.png (no such file in the site, "
+        "on 2020/01/01/a/index.html)",
     ]
 
 
@@ -35,8 +38,18 @@ def test_relative_links_resolve_from_their_page(site, caplog):
     site.add("a.md", post("A", "[up](../../../) [nowhere](nowhere/)"))
     site.build()
     assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == [
-        "2020/01/01/a/index.html: broken link to nowhere/ (no such file in the site)"
+        f"{site.content / 'a.md'}:4: broken link to nowhere/ (no such file in the site, "
+        "on 2020/01/01/a/index.html)"
     ]
+
+
+def test_a_link_to_an_unpublished_file_is_reported_as_written_with_a_hint(site, caplog):
+    site.add("images/pic.png", b"not really a picture")
+    site.add("a.md", post("A", "![pic](images/pic.png)"))
+    site.build()
+    (error,) = messages(caplog, PLUGIN_LOGGER, logging.ERROR)
+    assert error.startswith(f"{site.content / 'a.md'}:4: broken link to images/pic.png (")
+    assert error.endswith("only published when linked as {static}/images/pic.png")
 
 
 def test_page_links_reads_href_src_and_srcset():

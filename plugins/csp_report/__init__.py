@@ -1,0 +1,1 @@
+from .csp_report import register
