@@ -9,6 +9,7 @@ import gzip
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -89,9 +90,12 @@ def test_a_production_build_writes_no_draft(site):
     production = {"DRAFT_SAVE_AS": "", "DRAFT_PAGE_SAVE_AS": "", "SITEURL": "https://x.example"}
     publishconf = (REPO / "publishconf.py").read_text()
     assert 'DRAFT_SAVE_AS = ""' in publishconf and 'DRAFT_PAGE_SAVE_AS = ""' in publishconf
-    output = site.build(**production)
+    site.add("h.md", post("Unlisted", "Hidden words.", Status="hidden"))
+    output = site.build(**production, SITEMAP_SAVE_AS="sitemap.xml")
     assert not (output / "drafts").exists()
     assert "Draft words" not in html_of(output)
+    sitemap = (output / "sitemap.xml").read_text()
+    assert "/public/" in sitemap and "unlisted" not in sitemap and "secret" not in sitemap
 
 
 # 2. A repeated single-valued key
@@ -184,7 +188,7 @@ def test_descriptions_leave_out_script_and_style_source(site):
         soup.select_one('meta[property="og:description"]')["content"],
         json.loads(soup.select_one('script[type="application/ld+json"]').string)["description"],
     ):
-        assert "Visible words" in description
+        assert "Visible words" in description.replace("\xa0", " ")  # typogrify's widont
         assert "hidden" not in description and "color" not in description
 
 
@@ -321,6 +325,26 @@ def test_c_cplusplus_and_csharp_are_three_categories(site):
     output = site.build()
     for slug in ("c", "c-plus-plus", "c-sharp"):
         assert (output / "category" / slug / "index.html").is_file(), slug
+
+
+def test_a_very_long_category_gets_a_capped_address_and_a_warning(site, caplog):
+    name = " ".join(["Category"] * 40)
+    site.add("a.md", post("A", "Body.", Category=name))
+    output = site.build()
+    (folder,) = [p for p in (output / "category").iterdir() if p.is_dir()]
+    assert len(folder.name) <= 80
+    assert any(w.startswith(f"{site.content / 'a.md'}:3: category ") for w in problems(caplog))
+
+
+def test_non_latin_categories_get_plain_addresses_in_sitemap_and_feeds(site):
+    site.add("a.md", post("A", "Body.", Category="Café, 日本語, Zprávy ze světa"))
+    output = site.build(SITEURL="https://x.example", SITEMAP_SAVE_AS="sitemap.xml")
+    for slug in ("cafe", "ri-ben-yu", "zpravy-ze-sveta"):
+        assert (output / "category" / slug / "index.html").is_file(), slug
+    for written in (output / "sitemap.xml", output / "feeds" / "all.atom.xml"):
+        text = written.read_text()
+        addresses = re.findall(r"(?:<loc>|href=\"|<id>)([^<\"]*)", text)
+        assert addresses and all(" " not in a and a.isascii() for a in addresses), written
 
 
 def test_a_category_with_no_letters_is_an_error_naming_file_and_line(site, caplog):
