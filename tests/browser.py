@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from sitebuild.preview import PolicyRequestHandler
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Without these, Chromium keeps trying to reach Google's services, which this machine refuses.
 CHROMIUM_ARGS = [
@@ -20,16 +22,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(PolicyRequestHandler):
     """Serve files, with the site's Content-Security-Policy, without logging every request."""
-
-    content_security_policy = ""
-
-    def end_headers(self) -> None:
-        """Send the policy with every response, as the hosting does."""
-        if self.content_security_policy:
-            self.send_header("Content-Security-Policy", self.content_security_policy)
-        super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         """Drop the request line."""
@@ -38,9 +32,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serving(directory: Path, content_security_policy: str = "") -> Iterator[str]:
     """Serve a directory on 127.0.0.1 for the duration, yielding its base URL."""
-    handler_class = type(
-        "Handler", (QuietHandler,), {"content_security_policy": content_security_policy}
-    )
+    handler_class = type("Handler", (QuietHandler,), {"policy": content_security_policy})
     handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -396,7 +396,7 @@ def test_a_fence_whose_language_is_markup_warns_and_shows_the_code(site, caplog)
 def test_a_quote_post_without_a_quote_is_an_error(site, caplog):
     site.add("q.md", post("Q", "", Format="quote", Quote_Author="Someone"))
     site.build()
-    assert any("a quote post needs the quote itself" in e for e in errors(caplog))
+    assert any("a quote post needs the quote as its text" in e for e in errors(caplog))
 
 
 @pytest.mark.parametrize("date", ["0001-01-01", "1899-12-31", "2201-01-01"])

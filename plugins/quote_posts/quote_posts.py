@@ -209,32 +209,27 @@ def format_line(source_path: str) -> int | None:
 
 
 def describe_quote(instance) -> None:
-    """Give a quote post its Quotation and list it in full; report one without an author."""
+    """Give a quote post its Quotation and list it in full; report one without author or quote."""
     if not isinstance(instance, Article | Page):
         return
     metadata = instance.metadata
     if str(metadata.get("format", "")).strip().lower() != QUOTE_FORMAT:
         return
     author = str(metadata.get("quote-author", "")).strip()
-    if not author:
+    text = plain_text(instance._content)
+    missing = "`Quote-Author:` naming who said it" if not author else "the quote as its text"
+    if not (author and text):
         logger.error(
-            "%s:%s: a quote post needs `Quote-Author:` naming who said it",
+            "%s:%s: a quote post needs %s",
             instance.source_path,
             format_line(instance.source_path) or 1,
+            missing,
         )
         return
     source = str(metadata.get("quote-source", "")).strip() or None
     site_url = instance.settings.get("SITEURL", "")
     # Only an absolute address identifies the quote; a local build has none.
     url = urljoin(site_url.rstrip("/") + "/", instance.url) if site_url else None
-    text = plain_text(instance._content)
-    if not text:
-        logger.error(
-            "%s:%s: a quote post needs the quote itself as its text",
-            instance.source_path,
-            format_line(instance.source_path) or 1,
-        )
-        return
     instance.quote = Quotation(author, source, text, json_ld(text, author, source, url))
     # Listings and feeds show the whole quote with its attribution instead of a cut-off summary.
     metadata["summary"] = instance._content
