@@ -117,7 +117,7 @@ class PreviewBuild:
         if not self.code_loaded or any(self.is_code(path) for path in changed or []):
             self.load_project_code()
         if self.warm is not None and not self.only_content(changed):
-            self.warm = None  # settings or theme changed: read everything again after the build
+            self.drop_warm_site()  # settings or theme changed: read everything again after
         log, log_writer = open_log()
         ready_read, ready_write = os.pipe()
         pid = os.fork()
@@ -132,7 +132,7 @@ class PreviewBuild:
             self.indexing = (pid, log)
             self.report(log, failed=False)
             if signal == PAGES_READY:
-                self.warm = None
+                self.drop_warm_site()
                 self.later(self.read_warm_site)
         else:
             self.report(log, failed=exit_code(pid) != 0)
@@ -150,6 +150,12 @@ class PreviewBuild:
             return
         self.warm = warm.WarmSite.read(self.settings_file, self.output)
 
+    def drop_warm_site(self) -> None:
+        """Let go of the site as read, and of all it holds."""
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
+
     def only_content(self, changed: list[str] | None) -> bool:
         """Whether every changed file is a source in the content folder the warm site read."""
         content = self.warm.settings["PATH"] if self.warm is not None else None
@@ -162,7 +168,7 @@ class PreviewBuild:
     def load_project_code(self) -> None:
         """Import the build code and plugins afresh, for the rebuilds forked from now on."""
         # The warm site holds the old plugins, connected to Pelican's signals: let them all go.
-        self.warm = None
+        self.drop_warm_site()
         disconnect_plugins()
         forget_project_modules(self.project)
         plugins = str(self.project / "plugins")

@@ -97,11 +97,12 @@ def metadata_of(post: Content) -> object:
     return fingerprint({"attributes": attributes, "metadata": metadata})
 
 
-def forget_memoised_text(post: Content) -> None:
-    """Drop Pelican's memoised rendering of a post whose text is replaced."""
+def forget_memoised_text(posts: list[Content]) -> None:
+    """Drop Pelican's memoised rendering of posts whose text is replaced or which are let go."""
+    ids = {id(post) for post in posts}
     for name in MEMOISED_METHODS:
         cache = vars(Content)[name].cache
-        for arguments in [a for a in cache if a and a[0] is post]:
+        for arguments in [a for a in cache if a and id(a[0]) in ids]:
             del cache[arguments]
 
 
@@ -198,8 +199,21 @@ class WarmSite:
         post.metadata.pop("summary", None)
         if "summary" in fresh.metadata:
             post.metadata["summary"] = fresh.metadata["summary"]
-        forget_memoised_text(post)
+        forget_memoised_text([post])
         return True
+
+    def close(self) -> None:
+        """Let go of the site read: its generators, posts and settings, and what they hold.
+
+        Pelican memoises every post's rendered text in its class; those entries would keep
+        the posts, and through their settings the build's caches, alive after the site goes.
+        """
+        if self.generators:
+            forget_memoised_text(list(self.generators[0].context["generated_content"].values()))
+        self.generators.clear()
+        self.settings.clear()
+        self.pelican = None
+        self.logged = []
 
     def write_output(self) -> None:
         """Run the second half of a build: every generator writes, then the build finishes."""

@@ -1,10 +1,12 @@
 """The preview's warm site: after a text edit, writing the posts it read equals a clean build."""
 
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from incremental.incremental import BuildState
 
 from sitebuild.build import BuildError, build_site
 from sitebuild.preview import PreviewBuild
@@ -221,3 +223,22 @@ def test_an_edit_that_breaks_reading_is_left_to_the_full_build(tmp_path):
     warm = warm_site(builds)
     rewrite(builds, "post5.md", "Date: 2020-01-05 10:00", "Date: not a date")
     assert not warm.take_text_edits()
+
+
+def live_build_states() -> int:
+    """How many of the incremental plugin's build states are still alive."""
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if type(thing) is BuildState)
+
+
+def test_a_closed_warm_site_lets_go_of_all_it_read(tmp_path):
+    builds = Builds(tmp_path)
+    builds.build()
+    before = live_build_states()
+    overrides = {"PATH": str(builds.site.content), "CACHE_PATH": str(tmp_path / "cache-output")}
+    for _ in range(3):
+        warm = WarmSite.read(REPO / "pelicanconf.py", tmp_path / "output", overrides)
+        assert warm is not None and live_build_states() == before + 1
+        warm.close()
+    del warm
+    assert live_build_states() == before

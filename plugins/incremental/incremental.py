@@ -16,6 +16,7 @@ of other posts comes from their metadata. List this plugin before any that reads
 the build ends: pages are written when `finalized` reaches it.
 """
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -26,6 +27,7 @@ import pickle
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import metadata as distributions
@@ -71,7 +73,12 @@ MIN_CACHE_RECORDS = 64
 # Read caches of other settings kept, so switching between local and production builds is cheap.
 KEPT_READ_CACHES = 4
 # Settings that name where this build writes, which differs from build to build.
-VOLATILE_SETTINGS = frozenset({"OUTPUT_PATH", "INCREMENTAL_OUTPUT", "localsiteurl"})
+VOLATILE_SETTINGS = frozenset(
+    {"OUTPUT_PATH", "INCREMENTAL_OUTPUT", "localsiteurl", "INCREMENTAL_BUILD_STATE"}
+)
+# Where a build's state is kept: in its settings, so it lives exactly as long as they do (the
+# preview keeps a site's settings while it keeps the site as read).
+STATE_SETTING = "INCREMENTAL_BUILD_STATE"
 # Attributes of a content object that are not metadata, or are its text (digested apart).
 NON_METADATA_ATTRIBUTES = frozenset(
     {"settings", "_context", "_content", "_summary", "content", "summary", "metadata"}
@@ -141,7 +148,6 @@ class BuildState:
     added: set[str] = field(default_factory=set)
 
 
-_states: dict[int, BuildState] = {}
 _writers: dict[str, "IncrementalWriter"] = {}
 # Set just before worker processes fork, which inherit it; never used across builds.
 _fork_work: tuple = ()
@@ -295,12 +301,39 @@ def skipped_without_triggers(convert, triggers: tuple[str, ...]):
     return quick
 
 
-def speed_up_smartypants() -> None:
-    """Make smartypants skip the conversions that cannot change a text."""
+@contextlib.contextmanager
+def quick_smartypants() -> Iterator[None]:
+    """Within the block, smartypants skips the conversions that cannot change a text."""
+    originals = {name: getattr(smartypants, name) for name in SMARTYPANTS_TRIGGERS}
     for name, triggers in SMARTYPANTS_TRIGGERS.items():
-        convert = getattr(smartypants, name)
-        if not hasattr(convert, "incremental_original"):
-            setattr(smartypants, name, skipped_without_triggers(convert, triggers))
+        setattr(smartypants, name, skipped_without_triggers(originals[name], triggers))
+    try:
+        yield
+    finally:
+        for name, convert in originals.items():
+            setattr(smartypants, name, convert)
+
+
+@contextlib.contextmanager
+def reused_markdown() -> Iterator[None]:
+    """Within the block, Pelican's Markdown reader reuses its Markdown instances."""
+    original = pelican_readers.Markdown
+    pelican_readers.Markdown = ReusedMarkdown
+    try:
+        yield
+    finally:
+        pelican_readers.Markdown = original
+
+
+def speed_ups(settings: dict) -> contextlib.AbstractContextManager:
+    """The opt-in speed-ups (INCREMENTAL_SPEEDUPS) for one read, undone when it ends."""
+    if not settings.get("INCREMENTAL_SPEEDUPS"):
+        return contextlib.nullcontext()
+    stack = contextlib.ExitStack()
+    stack.enter_context(reused_markdown())
+    if settings.get("INCREMENTAL_TYPOGRIFY"):
+        stack.enter_context(quick_smartypants())
+    return stack
 
 
 class ReusedMarkdown:
@@ -343,6 +376,10 @@ def read_source(reader, path: str, settings: dict) -> ReadResult:
     """Read one source with the reader's own method, then typeset it if asked."""
 
     def read() -> tuple[str, dict]:
+        with speed_ups(settings):
+            return typeset_read()
+
+    def typeset_read() -> tuple[str, dict]:
         content, metadata = reader.incremental_original_read(path)
         if settings.get("INCREMENTAL_TYPOGRIFY"):
             content = typeset(content, settings) if content else content
@@ -420,12 +457,12 @@ def prune_read_caches(folder: Path, keep: Path) -> None:
 
 def state_for(settings: dict) -> BuildState:
     """This build's state, made when the first generator starts."""
-    state = _states.get(id(settings))
-    if state is None or state.settings is not settings:
+    state = settings.get(STATE_SETTING)
+    if state is None:
         environment = environment_digest(settings)
         cache_file = Path(settings["CACHE_PATH"], CACHE_FOLDER, f"read-{environment[:20]}.records")
         state = BuildState(settings, environment, cache_file, *load_read_cache(cache_file))
-        _states[id(settings)] = state
+        settings[STATE_SETTING] = state
     return state
 
 
@@ -521,12 +558,6 @@ def take_over_typography(pelican) -> None:
     if settings.get("TYPOGRIFY"):
         settings["TYPOGRIFY"] = False
         settings["INCREMENTAL_TYPOGRIFY"] = True
-        speed_up_smartypants()
-
-
-def reuse_markdown(pelican) -> None:
-    """Have Pelican's Markdown reader reuse its Markdown instances."""
-    pelican_readers.Markdown = ReusedMarkdown
 
 
 def cache_compiled_templates(pelican) -> None:
@@ -713,6 +744,9 @@ class IncrementalWriter(Writer):
             self.started.touch()
         self.keys: dict[str, str] = {}
         self.jobs: list[RenderJob] = []
+        # Every page of the site, rendered or reused, with its context, in Pelican's order:
+        # each is announced as stock Pelican announces what it writes.
+        self.announcements: list[tuple[str, dict]] = []
         self.reused = 0
         self.site: str | None = None
         self.site_context: dict = {}
@@ -836,15 +870,15 @@ class IncrementalWriter(Writer):
         if not self.claim(page.name, override):
             return
         key = self.page_key(context, page.template, page.name, page.key_variables, page.shown)
-        if self.reuse(page.name, key):
-            return
         local = context.copy()
         local["localsiteurl"] = local.get("localsiteurl", None)
         if relative:
             local["SITEURL"] = local["localsiteurl"] = path_to_url(get_relative_path(page.name))
         local["output_file"] = page.name
         local.update(page.variables)
-        self.jobs.append(RenderJob(page.name, page.template, local))
+        self.announcements.append((sanitised_join(self.output_path, page.name), local))
+        if not self.reuse(page.name, key):
+            self.jobs.append(RenderJob(page.name, page.template, local))
 
     def write_file(
         self,
@@ -895,7 +929,7 @@ class IncrementalWriter(Writer):
                 *(self.full(entry) for entry in entries),
             )
             if self.reuse(path, key):
-                return None
+                return self.announce_feed(elements, context, path, url, feed_type, feed_title)
             target = sanitised_join(self.output_path, path)
             # Pelican writes into the file it finds, which may be the live site's (a hard link).
             if os.path.lexists(target):
@@ -903,6 +937,18 @@ class IncrementalWriter(Writer):
         return super().write_feed(
             elements, context, path, url, feed_type, override_output, feed_title
         )
+
+    def announce_feed(self, elements, context, path, url, feed_type, feed_title):
+        """Send the signals of a feed that is kept as it was, as if it had been written."""
+        # Pelican's writer makes the feed and sends feed_generated without writing it when it is
+        # given no path; the file kept is what writing it would give.
+        feed = super().write_feed(
+            elements, context, None, url or path, feed_type, False, feed_title
+        )
+        signals.feed_written.send(
+            sanitised_join(self.output_path, path), context=context, feed=feed
+        )
+        return feed
 
     def flush(self) -> None:
         """Render and write every scheduled page, on every core when there are many."""
@@ -928,9 +974,14 @@ class IncrementalWriter(Writer):
             self.finish_job(job, sanitised_join(self.output_path, job.name))
 
     def finish_job(self, job: RenderJob, path: str) -> None:
-        """Log and signal a written page, as Pelican's writer does."""
+        """Log a written page, as Pelican's writer does."""
         logger.info('Writing "%s"', path)
-        signals.content_written.send(path, context=job.context)
+
+    def announce_pages(self) -> None:
+        """Send content_written for every page of the site, rendered or kept, in Pelican's order."""
+        announcements, self.announcements = self.announcements, []
+        for path, context in announcements:
+            signals.content_written.send(path, context=context)
 
     def sweep(self, produced: set[str]) -> None:
         """Delete what an earlier build left in this folder and this one did not write."""
@@ -952,6 +1003,7 @@ class IncrementalWriter(Writer):
     def finish(self, static_outputs: set[str]) -> None:
         """Write the scheduled pages, clear out stale files, and keep the keys for next time."""
         self.flush()
+        self.announce_pages()
         if self.sweeping:
             self.sweep({os.path.abspath(p) for p in self._written_files} | static_outputs)
         manifest = {self.own_id: self.keys}
@@ -962,7 +1014,7 @@ class IncrementalWriter(Writer):
 
 def note_static_outputs(generator) -> None:
     """Remember the static files' outputs, which Pelican may leave as they were."""
-    state = _states.get(id(generator.settings))
+    state = generator.settings.get(STATE_SETTING)
     if state is not None:
         for static in getattr(generator, "staticfiles", []):
             state.static_outputs.add(
@@ -978,7 +1030,7 @@ def provide_writer(pelican) -> type:
 def finish_build(pelican) -> None:
     """Write the scheduled pages, then keep the page keys and the read results for next time."""
     writer = _writers.pop(os.path.abspath(pelican.output_path), None)
-    state = _states.pop(id(pelican.settings), None)
+    state = pelican.settings.pop(STATE_SETTING, None)
     if writer is not None:
         writer.finish(state.static_outputs if state else set())
     if state is not None:
@@ -988,7 +1040,6 @@ def finish_build(pelican) -> None:
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(take_over_typography)
-    signals.initialized.connect(reuse_markdown)
     signals.initialized.connect(cache_compiled_templates)
     signals.generator_init.connect(prepare_reading)
     signals.get_writer.connect(provide_writer)

@@ -2,19 +2,19 @@
 
 import logging
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import markdown
 import pytest
-import smartypants
-from incremental.incremental import ReusedMarkdown, speed_up_smartypants, typeset
+from incremental.incremental import ReusedMarkdown, quick_smartypants, typeset
 from pelican import Pelican
 from pelican import readers as pelican_readers
 from pelican.log import LimitFilter
 
 from sitebuild.build import BuildError, build_site
-from tests.conftest import REPO
+from tests.conftest import GOOD_POST, REPO, run
 from tests.plugins.tinysite import TinySite
 
 pytestmark = pytest.mark.slow
@@ -254,6 +254,12 @@ def test_the_preview_serves_pages_first_and_ends_with_a_current_search_index(tmp
     assert tree(tmp_path / "output") == tree(builds.clean_build())
 
 
+QUOTES_POST = """Title: Quotes
+Date: 2020-01-05
+Category: Testing
+
+"Quoted" -- and 'single' ... in the '80s.
+"""
 TRICKY_TEXTS = [
     "\"Quoted\" -- and 'single' ... . . . ``double'' `single' and --- a rule",
     "He said, \"'Quoted' words in a larger quote.\" in the '80s, rock 'n' roll's",
@@ -269,13 +275,52 @@ def test_quicker_smartypants_typesets_exactly_as_smartypants(monkeypatch, dashes
     sources = [post.read_text(encoding="utf-8") for post in posts]
     texts = TRICKY_TEXTS + sources + [markdown.markdown(source) for source in sources]
     settings = {"TYPOGRIFY_DASHES": dashes}
-    speed_up_smartypants()
-    quick = [typeset(text, settings) for text in texts]
-    for name in vars(smartypants).copy():
-        original = getattr(getattr(smartypants, name), "incremental_original", None)
-        if original is not None:
-            monkeypatch.setattr(smartypants, name, original)
+    with quick_smartypants():
+        quick = [typeset(text, settings) for text in texts]
     assert [typeset(text, settings) for text in texts] == quick
+
+
+SPEEDUPS_UNDONE_SCRIPT = """
+import sys
+from pathlib import Path
+
+import markdown
+import smartypants
+from pelican import readers
+
+from sitebuild.build import build_site
+
+originals = {name: getattr(smartypants, name) for name in vars(smartypants)}
+project = Path(sys.argv[1])
+if sys.argv[2] == "after-a-build":
+    build_site(project / "pelicanconf.py", project / "output")
+    # Functions only: the attributes typogrify itself sets are set by stock Pelican too.
+    functions = {name: value for name, value in originals.items() if callable(value)}
+    changed = [name for name, value in functions.items() if getattr(smartypants, name) is not value]
+    assert changed == [], changed
+    assert readers.Markdown is markdown.Markdown, readers.Markdown
+from pelican.settings import DEFAULT_CONFIG
+
+reader = readers.MarkdownReader(dict(DEFAULT_CONFIG))
+for post in sorted((project / "content").glob("*.md")):
+    content, metadata = reader.read(str(post))
+    print("read:", repr(content), repr(smartypants.smartypants(content)))
+"""
+
+
+def test_a_build_leaves_every_library_as_it_found_it(project_copy):
+    # In processes of their own: stock reading after a build equals it in a fresh process.
+    project = project_copy({"good.md": GOOD_POST, "quotes.md": QUOTES_POST})
+    after, fresh = (
+        run([sys.executable, "-c", SPEEDUPS_UNDONE_SCRIPT, str(project), when], cwd=REPO)
+        for when in ("after-a-build", "fresh")
+    )
+    assert after.returncode == 0, after.stderr
+    reads = [
+        [line for line in r.stdout.splitlines() if line.startswith("read:")] for r in (after, fresh)
+    ]
+    assert len(reads[1]) == 2 and "&#8220;" in reads[1][1]
+    assert reads[0] == reads[1]
 
 
 def test_reused_markdown_reads_every_post_as_a_fresh_one_does(tmp_path, monkeypatch):
