@@ -1,13 +1,11 @@
 """Build the site into a staging directory and swap it into place only when the build succeeds."""
 
-import contextlib
-import fcntl
 import logging
 import os
 import shutil
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -17,6 +15,13 @@ from pelican.settings import read_settings
 
 from sitebuild.search import BUNDLE as SEARCH_BUNDLE
 from sitebuild.search import carry_over_index, index_is_current, index_site, replace_index
+from sitebuild.staging import (
+    build_lock,
+    previous_tree,
+    remove_stale_staging,
+    staging_tree,
+    swap_into_place,
+)
 
 if TYPE_CHECKING:
     from sitebuild.warm import WarmSite
@@ -95,59 +100,6 @@ def describe_exception(error: BaseException) -> str:
     if frame is not None:
         return f"{from_cwd(frame.filename)}:{frame.lineno}: template error: {error}"
     return f"{type(error).__name__}: {error}"
-
-
-def previous_tree(output: Path) -> Path:
-    """Where the site before output's is kept, for the next build to start from."""
-    return output.with_name(f".{output.name}.previous")
-
-
-def parked(output: Path) -> Path:
-    """Where output waits for a moment while a new build takes its place."""
-    return output.with_name(f".{output.name}.swapping")
-
-
-def remove_stale_staging(output: Path) -> None:
-    """Tidy up after builds that were killed mid-way, keeping the previous site for reuse."""
-    if not output.exists() and parked(output).is_dir():
-        parked(output).rename(output)  # killed between the two renames of a swap
-    for stale in output.parent.glob(f".{output.name}.*"):
-        if stale != previous_tree(output):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def staging_tree(output: Path) -> tuple[Path, bool]:
-    """The folder to build into, and whether it holds an earlier site to reuse."""
-    previous = previous_tree(output)
-    if previous.is_dir():
-        return previous, True
-    previous.mkdir()
-    return previous, False
-
-
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Put staging in output's place, and output in staging's, for the next build to reuse.
-
-    A reader sees the old site or the new one, never a mix; only for an instant neither.
-    """
-    if output.exists():
-        output.rename(parked(output))
-    try:
-        staging.rename(output)
-    except OSError:
-        if parked(output).exists():
-            parked(output).rename(output)
-        raise
-    if parked(output).exists():
-        parked(output).rename(staging)
-
-
-@contextlib.contextmanager
-def build_lock(output: Path) -> Iterator[None]:
-    """Hold output's build lock, so two builds never remove each other's staging directory."""
-    with open(output.with_name(f".{output.name}-build.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 def prepare_settings(

@@ -21,12 +21,12 @@ from pelican.log import LimitFilter
 from pelican.urlwrappers import URLWrapper
 
 from sitebuild.build import prepare_settings
+from sitebuild.post_parts import post_metadata
 
 logger = logging.getLogger(__name__)
 
-# What a post holds besides its metadata: its text, and what it shares with every post.
-TEXT_ATTRIBUTES = frozenset({"_content", "_summary"})
-SHARED_ATTRIBUTES = frozenset({"_context", "settings", "metadata"})
+# What a warm rebuild replaces in a post whose text alone was edited.
+TEXT_ATTRIBUTES = ("_content", "_summary")
 # Pelican memoises a post's rendered text and summary per post object.
 MEMOISED_METHODS = ("get_content", "get_summary")
 
@@ -88,13 +88,7 @@ def fingerprint(value: object) -> object:
 
 def metadata_of(post: Content) -> object:
     """Everything a post holds except its text: what other pages may show of it."""
-    attributes = {
-        name: value
-        for name, value in vars(post).items()
-        if name not in TEXT_ATTRIBUTES | SHARED_ATTRIBUTES
-    }
-    metadata = {name: value for name, value in post.metadata.items() if name != "summary"}
-    return fingerprint({"attributes": attributes, "metadata": metadata})
+    return fingerprint(post_metadata(post))
 
 
 def forget_memoised_text(posts: list[Content]) -> None:

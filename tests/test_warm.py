@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from incremental.incremental import BuildState
+from incremental.read_cache import BuildState
 
 from sitebuild.build import BuildError, build_site
 from sitebuild.preview import PreviewBuild

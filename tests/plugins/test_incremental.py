@@ -8,7 +8,8 @@ from pathlib import Path
 
 import markdown
 import pytest
-from incremental.incremental import ReusedMarkdown, quick_smartypants, typeset
+from incremental.reading import typeset
+from incremental.speedups import ReusedMarkdown, quick_smartypants
 from pelican import Pelican
 from pelican import readers as pelican_readers
 from pelican.log import LimitFilter
