@@ -40,7 +40,8 @@ JINJA_ENVIRONMENT = {
 # The theme's static files are published under content-hashed names by the fingerprint plugin.
 THEME_STATIC_PATHS: list[str] = []
 PLUGIN_PATHS = ["plugins"]
-# incremental writes the pages when the build ends, and link_checker then checks every file.
+# The build checks every link once the writer is done; page_sources tells it which post each page
+# comes from, so a broken link is reported at its line.
 PLUGINS = [
     "content_checks",
     "text_titles",
@@ -50,7 +51,7 @@ PLUGINS = [
     "csp_report",
     "fingerprint",
     "incremental",
-    "link_checker",
+    "page_sources",
 ]
 
 # Python-Markdown; the code_highlight plugin adds Pygments highlighting (pymdown-extensions).

@@ -112,6 +112,8 @@ def publish(
         "posts": "posts in the side-by-side and edit-loop corpus (default 1000)",
         "runs": "builds of each kind, side by side with stock Pelican (default 3; 0 skips)",
         "edits": "timed saves of a post in the preview, body and title each (default 3; 0 skips)",
+        "edit_sizes": "comma-separated corpus sizes the preview's edits are timed at "
+        "(default 1000,10000)",
         "sizes": "comma-separated corpus sizes built for scaling (default 1000,2500,5000,10000)",
         "results": "also write the figures as JSON to this file",
     }
@@ -121,16 +123,24 @@ def bench(
     posts: int = 1000,
     runs: int = 3,
     edits: int = 3,
+    edit_sizes: str = "1000,10000",
     sizes: str = "1000,2500,5000,10000",
     results: str | None = None,
 ) -> None:
     """Time builds against stock Pelican, the preview's edit loop, and growth to 10,000 posts."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     scale = [int(size) for size in sizes.split(",") if size.strip()]
+    edit_scale = [int(size) for size in edit_sizes.split(",") if size.strip()]
     with tempfile.TemporaryDirectory(prefix="bench-") as workspace:
         try:
             report = run_suite(
-                Path(workspace), posts, runs, edits, scale, Path(results) if results else None
+                Path(workspace),
+                posts,
+                runs,
+                edits,
+                scale,
+                edit_scale,
+                Path(results) if results else None,
             )
         except (CommandFailed, EditLoopError) as error:
             raise Exit(f"ERROR: benchmark failed: {error}", code=1) from None

@@ -13,6 +13,7 @@ import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from sitebuild.links import check_links
 from sitebuild.search import BUNDLE as SEARCH_BUNDLE
 from sitebuild.search import carry_over_index, index_is_current, index_site, replace_index
 from sitebuild.staging import (
@@ -157,6 +158,8 @@ def build_site(
                     warm.write_output()
                 else:
                     Pelican(settings).run()
+                # After the writer, whatever the plugins' order: every page is written by now.
+                check_links(settings)
                 if problems.errors or (strict and problems.warnings):
                     raise BuildError("the problems above")
                 search = settings.get("SEARCH_INDEX")

@@ -188,7 +188,7 @@ project = Path.cwd()
 preview = PreviewBuild(project, project / "pelicanconf.py", project / "output")
 preview()
 before = connected()
-plugin = project / "plugins" / "link_checker" / "link_checker.py"
+plugin = project / "plugins" / "page_sources" / "page_sources.py"
 plugin.write_text(plugin.read_text() + "\\n# edited\\n")
 preview([str(plugin)])
 preview.finish_indexing()

@@ -134,8 +134,8 @@ def test_categories_survive_a_rebuild_with_or_without_the_content_cache(three_po
     ruby = [a.get_text() for a in three_posts.page("/category/ruby/").select("article h2 a")]
     assert ruby == ["Delta", "Beta"]
     assert feed_terms(output / "feeds" / "all.atom.xml")["Beta"] == ["Ruby", "Software", "Web"]
-    # Our plugins keep their own caches there too; Pelican's is the rest.
-    ours = {"incremental", "link_checker"}
+    # The build keeps its own caches there too; Pelican's is the rest.
+    ours = {"incremental", "links"}
     pelican_cache = [p for p in (three_posts.root / "cache").glob("*") if p.name not in ours]
     assert bool(pelican_cache) is cache
 

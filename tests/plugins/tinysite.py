@@ -68,8 +68,9 @@ class TinySite:
         return {article.slug: article for article in articles_generator.articles}
 
     def build(self, **overrides) -> Path:
-        """Build the whole site into the output folder."""
-        Pelican(self.settings(**overrides)).run()
+        """Build the whole site into the output folder; the settings it used stay in built_with."""
+        self.built_with = self.settings(**overrides)
+        Pelican(self.built_with).run()
         return self.output
 
     def page(self, url_path: str) -> BeautifulSoup:

@@ -1,10 +1,11 @@
 """Fail the build when a page links to a file of the site that was not written.
 
-After Pelican writes the site, every `href`, `src` and `srcset` in every HTML file that points
-inside the site (a relative URL, or an absolute one under SITEURL) must name a file in the output,
-or a folder with an index.html. Each broken one is an error naming the page and the target.
-LINK_CHECKER_IGNORE names top-level folders of the output that other tools fill (the preview's
-search index, which changes with every rebuild), left out of the check.
+Once the writer is done (the build runs this after Pelican, whatever the plugins' order), every
+`href`, `src` and `srcset` in every HTML file that points inside the site (a relative URL, or an
+absolute one under SITEURL) must name a file in the output, or a folder with an index.html. Each
+broken one is an error naming the post and line it is written at (the page_sources plugin says
+which source each page comes from), or else the page. LINK_CHECKER_IGNORE names top-level folders
+of the output that other tools fill (the preview's search index), left out of the check.
 """
 
 import functools
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from pelican import signals
 from selectolax.lexbor import LexborHTMLParser
 
 logger = logging.getLogger(__name__)
@@ -26,19 +26,10 @@ LINKING_ELEMENTS = "[href], [src], [srcset], [poster], [data]"
 # Elements whose href is not something a reader or browser fetches as a page or file.
 IGNORED_ELEMENTS = {"base"}
 IGNORED_SCHEMES = {"mailto", "tel", "javascript", "data"}
-# Generator attributes holding posts and pages, each written from its own source.
-SOURCE_GROUPS = (
-    "articles",
-    "translations",
-    "drafts",
-    "hidden_articles",
-    "hidden_translations",
-    "pages",
-    "hidden_pages",
-    "draft_pages",
-)
+# Where the page_sources plugin leaves each page's source, by output path.
+SOURCES_SETTING = "PAGE_SOURCES"
 # Links found in each page, kept for the next build, under the settings' CACHE_PATH.
-CACHE_FILE = "link_checker/checked.pickle"
+CACHE_FILE = "links/checked.pickle"
 
 
 def page_links(html: str) -> list[str]:
@@ -112,7 +103,16 @@ def load_checked_pages(cache: Path | None) -> dict[tuple, CheckedPage]:
     try:
         with cache.open("rb") as file:
             checked = pickle.load(file)
-    except (TypeError, OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+    # A cache an older version of this module wrote may name classes that are gone.
+    except (
+        TypeError,
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        AttributeError,
+        ImportError,
+    ):
         return {}
     valid = isinstance(checked, dict) and all(isinstance(p, CheckedPage) for p in checked.values())
     return checked if valid else {}
@@ -228,31 +228,11 @@ def report_broken_link(page: str, url: str, sources: dict[str, str], content: Pa
     )
 
 
-# Which source each page of the build being written comes from, by output path.
-_sources: dict[str, str] = {}
-
-
-def note_sources(generators) -> None:
-    """Remember which post or page each output file is written from."""
-    _sources.clear()
-    for generator in generators:
-        for group in SOURCE_GROUPS:
-            for item in getattr(generator, group, ()):
-                if getattr(item, "save_as", None) and getattr(item, "source_path", None):
-                    _sources[item.save_as] = item.source_path
-
-
-def check_links(pelican) -> None:
-    """Log an error for every broken internal link in the written site."""
-    settings = pelican.settings
+def check_links(settings: dict) -> None:
+    """Log an error for every broken internal link in the site the settings' build wrote."""
     cache = Path(settings["CACHE_PATH"], CACHE_FILE) if settings.get("CACHE_PATH") else None
     ignored = tuple(settings.get("LINK_CHECKER_IGNORE", ()))
     site_url = settings.get("SITEURL", "")
-    for page, url in broken_links(Path(pelican.output_path), site_url, cache, ignored):
-        report_broken_link(page, url, _sources, Path(settings["PATH"]))
-
-
-def register() -> None:
-    """Connect the handlers to Pelican's signals."""
-    signals.all_generators_finalized.connect(note_sources)
-    signals.finalized.connect(check_links)
+    sources = settings.get(SOURCES_SETTING, {})
+    for page, url in broken_links(Path(settings["OUTPUT_PATH"]), site_url, cache, ignored):
+        report_broken_link(page, url, sources, Path(settings["PATH"]))

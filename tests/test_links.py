@@ -1,18 +1,33 @@
-"""The link_checker plugin, over real Pelican builds of tiny sites."""
+"""The build's link check, over real Pelican builds of tiny sites."""
 
 import logging
+from pathlib import Path
 
-from link_checker.link_checker import broken_links, page_links, target_path
+import pytest
 
-from tests.plugins.tinysite import messages, post
+from sitebuild.links import broken_links, check_links, page_links, target_path
+from tests.conftest import invoke
+from tests.plugins.tinysite import TinySite, messages, post
 
-PLUGIN_LOGGER = "link_checker.link_checker"
+PLUGIN_LOGGER = "sitebuild.links"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> TinySite:
+    """An empty tiny site."""
+    return TinySite(tmp_path / "site")
+
+
+def checked(site: TinySite) -> None:
+    """Build the site and check its links, as the build does once the writer is done."""
+    site.build()
+    check_links(site.built_with)
 
 
 def test_a_site_with_good_links_logs_nothing(site, caplog):
     site.add("a.md", post("A", "See [B]({filename}b.md) and [home](/)."))
     site.add("b.md", post("B", "Back to [A](/2020/01/01/a/).", date="2020-01-02"))
-    site.build()
+    checked(site)
     assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == []
 
 
@@ -24,7 +39,7 @@ def test_each_broken_link_is_an_error_naming_the_post_line_and_page(site, caplog
             "[gone](/2019/01/01/gone/)\n\n![pic](/images/missing.png) [out](https://example.org/)",
         ),
     )
-    site.build()
+    checked(site)
     source = site.content / "a.md"
     assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == [
         f"{source}:4: broken link to /2019/01/01/gone/ (no such file in the site, "
@@ -36,7 +51,7 @@ def test_each_broken_link_is_an_error_naming_the_post_line_and_page(site, caplog
 
 def test_relative_links_resolve_from_their_page(site, caplog):
     site.add("a.md", post("A", "[up](../../../) [nowhere](nowhere/)"))
-    site.build()
+    checked(site)
     assert messages(caplog, PLUGIN_LOGGER, logging.ERROR) == [
         f"{site.content / 'a.md'}:4: broken link to nowhere/ (no such file in the site, "
         "on 2020/01/01/a/index.html)"
@@ -46,7 +61,7 @@ def test_relative_links_resolve_from_their_page(site, caplog):
 def test_a_link_to_an_unpublished_file_is_reported_as_written_with_a_hint(site, caplog):
     site.add("images/pic.png", b"not really a picture")
     site.add("a.md", post("A", "![pic](images/pic.png)"))
-    site.build()
+    checked(site)
     (error,) = messages(caplog, PLUGIN_LOGGER, logging.ERROR)
     assert error.startswith(f"{site.content / 'a.md'}:4: broken link to images/pic.png (")
     assert error.endswith("only published when linked as {static}/images/pic.png")
@@ -77,3 +92,30 @@ def test_ignored_folders_are_left_out_of_the_site(tmp_path):
     (site / "extra" / "broken.html").write_text('<a href="/nowhere/">x</a>', encoding="utf-8")
     assert broken_links(site, "") == [("extra/broken.html", "/nowhere/")]
     assert broken_links(site, "", ignored=("extra",)) == [("index/page.html", "/extra/a.js")]
+
+
+@pytest.mark.slow
+def test_links_are_checked_after_the_writer_whatever_the_plugins_order(project_copy):
+    # Pages are written when incremental's `finalized` handler runs; listed last, in a process
+    # of its own, it runs after every other plugin's, and the check must still see every page.
+    project = project_copy(
+        {
+            "a.md": post("A", "See [B]({filename}b.md) and [gone](/nowhere/)."),
+            "b.md": post("B", "Back to [A](/2020/01/01/a/).", date="2020-01-02"),
+        }
+    )
+    settings = project / "pelicanconf.py"
+    reorder = '\nPLUGINS = [p for p in PLUGINS if p != "incremental"] + ["incremental"]\n'
+    settings.write_text(settings.read_text() + reorder)
+    result = invoke("build", cwd=project)
+    assert result.returncode != 0
+    broken = [line for line in result.stderr.splitlines() if "broken link" in line]
+    assert len(broken) == 1 and "broken link to /nowhere/" in broken[0], result.stderr
+
+
+def test_a_cache_an_older_version_wrote_is_ignored(tmp_path):
+    from sitebuild.links import load_checked_pages
+
+    cache = tmp_path / "checked.pickle"
+    cache.write_bytes(b"cmodule_of_an_older_version\nCheckedPage\n.")  # a pickled class, gone
+    assert load_checked_pages(cache) == {}

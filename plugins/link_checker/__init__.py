@@ -1,1 +1,0 @@
-from .link_checker import register
