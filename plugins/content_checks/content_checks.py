@@ -9,6 +9,7 @@ not exist, two sources (or a source and the site's own pages, feeds or assets) c
 output path, and any output path outside the output folder.
 """
 
+import functools
 import logging
 import math
 import os
@@ -29,6 +30,7 @@ from .sources import (
     find_invalid_utf8,
     header_line,
     line_of,
+    may_nest_deeper,
     repeated_keys,
 )
 
@@ -56,6 +58,8 @@ WRITTEN_CONTENT_ATTRIBUTES = (
 # Folders of the output that the build fills itself (theme assets, the search index).
 RESERVED_FOLDERS = ("pagefind",)
 SITE_FEEDS = ("FEED_ATOM", "FEED_RSS", "FEED_ALL_ATOM", "FEED_ALL_RSS")
+# Intrasite links that name a file of content/.
+LINKED_FILE_KINDS = ("static", "attach", "filename")
 
 
 class ContentError(Exception):
@@ -111,11 +115,12 @@ def link_problems(folder: Path, root: Path, project: Path) -> Iterator[str]:
             yield from link_problems(entry, root, project)
 
 
-def link_pattern(settings: dict) -> re.Pattern:
+@functools.cache
+def link_pattern(intrasite_link_regex: str) -> re.Pattern:
     """Pelican's intrasite links (`{static}/x`) in an attribute of some element."""
     return re.compile(
         r"""(?P<attribute>(?:href|src|poster|data|cite|action|content)\s*=\s*)(?P<quote>["'])"""
-        rf"""(?P<link>{settings["INTRASITE_LINK_REGEX"]}(?P<value>.*?))(?P=quote)"""
+        rf"""(?P<link>{intrasite_link_regex}(?P<value>.*?))(?P=quote)"""
     )
 
 
@@ -202,7 +207,7 @@ def check_sources(generator, paths: list[str], excludes: list[str]) -> None:
             continue
         for line, key in repeated_keys(text):
             logger.error("%s:%d: `%s:` is given twice; keep one", name, line, key)
-        line, depth = deepest_nesting(text)
+        line, depth = deepest_nesting(text) if may_nest_deeper(text, max_nesting) else (1, 0)
         if depth > max_nesting:
             too_deep += 1
             logger.error(
@@ -265,6 +270,8 @@ def check_slug(instance: Content) -> None:
 def check_address(instance: Content) -> None:
     """`Save_as:` must stay in the output folder, and `URL:` must be where the page is saved."""
     metadata = instance.metadata
+    if "save_as" not in metadata and "url" not in metadata:
+        return  # addresses from the settings' patterns, which the build owns
     source = instance.source_path
     save_as = getattr(instance, "save_as", "")
     if "save_as" in metadata and escapes(save_as):
@@ -285,13 +292,13 @@ def check_address(instance: Content) -> None:
 def check_static_links(instance: Content) -> None:
     """A `{static}` or `{attach}` link out of `content/` is refused before it can be copied."""
     content = getattr(instance, "_content", None)
-    if not content:
+    if not content or not any(kind in content for kind in LINKED_FILE_KINDS):
         return
     root = Path(instance.settings["PATH"]).resolve()
     source_folder = Path(instance.source_path).resolve().parent
 
     def confined(match: re.Match) -> str:
-        if match["what"] not in ("static", "attach", "filename"):
+        if match["what"] not in LINKED_FILE_KINDS:
             return match[0]
         path = urlparse(match["value"]).path.replace("%20", " ")
         target = root / path.lstrip("/") if path.startswith("/") else source_folder / path
@@ -304,7 +311,8 @@ def check_static_links(instance: Content) -> None:
         )
         return f"{match['attribute']}{match['quote']}#{match['quote']}"
 
-    instance._content = link_pattern(instance.settings).sub(confined, content)
+    pattern = link_pattern(instance.settings["INTRASITE_LINK_REGEX"])
+    instance._content = pattern.sub(confined, content)
 
 
 def check_content(instance) -> None:

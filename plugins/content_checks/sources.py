@@ -79,6 +79,12 @@ def line_of(path: str | os.PathLike, needle: str) -> int:
     return text.count("\n", 0, offset) + 1 if offset >= 0 else 1
 
 
+def may_nest_deeper(text: str, depth: int) -> bool:
+    """Whether any line could be nested more than depth deep (a quick look before the scan)."""
+    # A line's depth never exceeds the length of its leading run of spaces, tabs and `>`.
+    return re.search(rf"^[ \t>]{{{depth + 1},}}", text, re.MULTILINE) is not None
+
+
 def deepest_nesting(text: str) -> tuple[int, int]:
     """(line, depth) of the most deeply nested list or quote line outside fenced code."""
     deepest = (1, 0)
