@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from content_checks.content_checks import ContentError
 from pelican.log import LimitFilter
 
+from sitebuild.links import check_links
 from tests.plugins.tinysite import TinySite, post
 
 SCRIPT = "<script>alert(1)</script>"
@@ -465,3 +466,19 @@ def test_the_build_reports_a_broken_link_as_written_with_its_line(project_copy):
     assert "ERROR: content/a.md:6: broken link to images/pic.png (" in result.stderr
     assert "content/images/pic.png" not in result.stderr.split("(")[0]
     assert "{static}/images/pic.png" in result.stderr
+
+
+def test_a_non_latin_slug_is_an_address(site, caplog):
+    site.add("a.md", post("Zprávy", "Body.", Slug="zprávy"))
+    output = site.build()
+    check_links(site.built_with)  # the listings' links to it resolve
+    assert (output / "2020/01/01/zprávy/index.html").is_file()
+    assert errors(caplog) == []
+
+
+def test_unicode_slugs_when_the_settings_keep_them(site, caplog):
+    site.add("a.md", post("A", "Body.", Category="Zprávy, 日本語"))
+    output = site.build(SLUGIFY_USE_UNICODE=True)
+    assert (output / "category" / "zprávy" / "index.html").is_file()
+    assert (output / "category" / "日本語" / "index.html").is_file()
+    assert errors(caplog) == []

@@ -39,8 +39,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_NESTING = 100
 DEFAULT_SLUG_LENGTH = 80
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
-# What a slug may hold: URL path characters that need no escaping.
-SLUG = re.compile(r"[A-Za-z0-9._~-]+")
+# What a slug may hold: one path segment, any letters (a non-Latin slug is a valid address),
+# nothing that separates, ends or quotes a URL or its path.
+SLUG = re.compile(r"[^\s/\\?#%<>\"'`{}|^\[\]]+")
 # Generator attributes that hold content written to its own URL.
 WRITTEN_CONTENT_ATTRIBUTES = (
     "articles",
@@ -250,7 +251,7 @@ def check_slug(instance: Content) -> None:
     if "slug" in instance.metadata:
         if not SLUG.fullmatch(slug) or not slug.strip("."):
             logger.error(
-                "%s:%d: `Slug: %s` is not one part of an address; use letters, digits and -",
+                "%s:%d: `Slug: %s` is not one part of an address (no /, spaces or ..)",
                 *(instance.source_path, header_line(instance.source_path, "slug"), slug),
             )
             instance.slug = slugify(slug) or "invalid-slug"

@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SEPARATOR = ","
 DEFAULT_SLUG_LENGTH = 80
-# What a category's slug may hold: URL path characters that need no escaping.
-USABLE_SLUG = re.compile(r"[A-Za-z0-9._~-]*[A-Za-z0-9][A-Za-z0-9._~-]*")
+# A category's slug: one path segment with a letter or digit in it (any script, for sites that
+# keep Unicode slugs), and nothing that separates, ends or quotes a URL or its path.
+USABLE_SLUG = re.compile(r"(?=.*[^\W_])[^\s/\\?#%<>\"'`{}|^\[\]]+")
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 CATEGORY_LINE = re.compile(r"^\s*category\s*:(?P<value>.*)$", re.IGNORECASE)
 
