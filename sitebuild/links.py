@@ -30,6 +30,12 @@ IGNORED_SCHEMES = {"mailto", "tel", "javascript", "data"}
 SOURCES_SETTING = "PAGE_SOURCES"
 # Links found in each page, kept for the next build, under the settings' CACHE_PATH.
 CACHE_FILE = "links/checked.pickle"
+# The file is rewritten when a build checked this many pages anew; below that, the next build
+# checking those few pages again costs less than writing every page's links (a second at
+# 10,000 posts).
+REWRITE_AFTER_PAGES = 64
+# The checked pages this process has loaded or saved, by cache file.
+_known_pages: dict[Path, dict] = {}
 
 
 def page_links(html: str) -> list[str]:
@@ -99,7 +105,11 @@ class CheckedPage:
 
 
 def load_checked_pages(cache: Path | None) -> dict[tuple, CheckedPage]:
-    """The pages the last build checked, by file identity."""
+    """The pages the last build checked, by file identity: as this process last knew them."""
+    if cache in _known_pages:
+        # Kept by this process, or by the one this rebuild was forked from; it may lag the
+        # file, and a page it lacks is just checked anew.
+        return _known_pages[cache]
     try:
         with cache.open("rb") as file:
             checked = pickle.load(file)
@@ -118,9 +128,19 @@ def load_checked_pages(cache: Path | None) -> dict[tuple, CheckedPage]:
     return checked if valid else {}
 
 
-def save_checked_pages(cache: Path | None, checked: dict[tuple, CheckedPage]) -> None:
-    """Keep this build's checked pages, replacing the file in one step."""
+def keep_checked_pages(settings: dict) -> None:
+    """Load the checked pages now and keep them, for the rebuilds forked from this process."""
+    cache = cache_file(settings)
+    if cache is not None:
+        _known_pages[cache] = load_checked_pages(cache)
+
+
+def save_checked_pages(cache: Path | None, checked: dict[tuple, CheckedPage], anew: int) -> None:
+    """Keep this build's checked pages: in this process, and in the file if it is worth it."""
     if cache is None:
+        return
+    _known_pages[cache] = checked
+    if anew < REWRITE_AFTER_PAGES and cache.exists():
         return
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(f".{cache.name}.{os.getpid()}")
@@ -161,7 +181,7 @@ def broken_links(
     files = written_files(output, ignored)
     site = site_fingerprint(base, files)
     known, checked = load_checked_pages(cache), {}
-    problems = []
+    problems, anew = [], 0
     for relative_page in sorted(name for name in files if name.endswith(".html")):
         identity = file_identity(output / relative_page)
         page = known.get(identity)
@@ -175,12 +195,13 @@ def broken_links(
             )
             page_url = f"{base}/{relative_page}"
             page = CheckedPage(links, site, broken_in(links, page_url, base, files))
+            anew += 1
         checked[identity] = page
         problems += [(relative_page, url) for url in page.broken]
     # Earlier builds' pages are kept too (the next build may start from an earlier folder),
     # as many as this build has, newest first.
     earlier = [(i, p) for i, p in reversed(known.items()) if i not in checked and p.site == site]
-    save_checked_pages(cache, {**dict(earlier[: len(checked)]), **checked})
+    save_checked_pages(cache, {**dict(earlier[: len(checked)]), **checked}, anew)
     return problems
 
 
@@ -228,9 +249,14 @@ def report_broken_link(page: str, url: str, sources: dict[str, str], content: Pa
     )
 
 
+def cache_file(settings: dict) -> Path | None:
+    """Where a build keeps the links of the pages it checked."""
+    return Path(settings["CACHE_PATH"], CACHE_FILE) if settings.get("CACHE_PATH") else None
+
+
 def check_links(settings: dict) -> None:
     """Log an error for every broken internal link in the site the settings' build wrote."""
-    cache = Path(settings["CACHE_PATH"], CACHE_FILE) if settings.get("CACHE_PATH") else None
+    cache = cache_file(settings)
     ignored = tuple(settings.get("LINK_CHECKER_IGNORE", ()))
     site_url = settings.get("SITEURL", "")
     sources = settings.get(SOURCES_SETTING, {})

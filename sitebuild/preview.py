@@ -27,6 +27,7 @@ from livereload.watcher import Watcher
 from pelican.plugins import signals as pelican_signals
 from tornado import ioloop
 
+from sitebuild import signals as warm_signals
 from sitebuild.policy import allowing_inline_script, site_policy
 
 if TYPE_CHECKING:
@@ -262,8 +263,8 @@ def build_in_child(build: PreviewBuild, log: int, ready: int) -> int:
 
 
 def disconnect_plugins() -> None:
-    """Disconnect every handler from Pelican's signals, as plugin code is about to be reloaded."""
-    for signal in vars(pelican_signals).values():
+    """Disconnect every handler from Pelican's and the warm site's signals before plugins reload."""
+    for signal in [*vars(pelican_signals).values(), *vars(warm_signals).values()]:
         if not isinstance(signal, blinker.Signal):
             continue
         for receiver in list(signal.receivers.values()):

@@ -11,7 +11,9 @@ import contextlib
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import Pelican, signals
@@ -21,7 +23,9 @@ from pelican.log import LimitFilter
 from pelican.urlwrappers import URLWrapper
 
 from sitebuild.build import prepare_settings
+from sitebuild.links import keep_checked_pages
 from sitebuild.post_parts import post_metadata
+from sitebuild.signals import warm_site_read, warm_text_taken, warm_writing
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +61,45 @@ def kept_records() -> Iterator[RecordKeeper]:
         forget_logged_warnings()  # so that the build logs them again
 
 
-def source_digests(content: Path) -> dict[str, str]:
-    """A digest of every file below the content folder, by path relative to it."""
-    digests = {}
+# A file changed this soon after its digest was made may have kept its size and time (file
+# times are coarse): its identity is not trusted, and it is read again the next time.
+RACY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class SourceDigest:
+    """A source's digest, and the file identity (inode, size, times) it was made for."""
+
+    identity: tuple[int, int, int, int]
+    digest: str
+    trusted: bool
+
+
+def source_digests(
+    content: Path, known: dict[str, SourceDigest] | None = None
+) -> dict[str, SourceDigest]:
+    """A digest of every file below the content folder, by path relative to it.
+
+    A file whose identity is the one known, and was trusted then, keeps its known digest
+    unread, so that finding the few edited sources does not read them all.
+    """
+    known = known or {}
+    digests, now = {}, time.time_ns()
     for folder, _, names in os.walk(content):
         for name in names:
             path = os.path.join(folder, name)
+            relative = os.path.relpath(path, content)
+            status = os.stat(path)
+            # The change time too: a tool may set a file's modification time back, not that.
+            identity = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            earlier = known.get(relative)
+            if earlier is not None and earlier.trusted and earlier.identity == identity:
+                digests[relative] = earlier
+                continue
             with open(path, "rb") as file:
-                digests[os.path.relpath(path, content)] = hashlib.file_digest(
-                    file, "blake2b"
-                ).hexdigest()
+                digest = hashlib.file_digest(file, "blake2b").hexdigest()
+            trusted = now - max(status.st_mtime_ns, status.st_ctime_ns) > RACY_SECONDS * 1e9
+            digests[relative] = SourceDigest(identity, digest, trusted)
     return digests
 
 
@@ -130,6 +163,9 @@ class WarmSite:
             try:
                 pelican = Pelican(settings)
                 generators = read_site(pelican)
+                render_summaries(generators)
+                keep_checked_pages(settings)
+                warm_site_read.send(generators)
             except Exception:  # the full build that follows reports it properly
                 logger.debug("could not read the site ahead of rebuilds", exc_info=True)
                 return None
@@ -154,14 +190,18 @@ class WarmSite:
     def take_edits(self) -> bool:
         """Take the text of every edited post, or say that more than text changed."""
         content = Path(self.settings["PATH"])
-        now = source_digests(content)
+        now = source_digests(content, self.sources)
         if now.keys() != self.sources.keys():
             return False
         posts = self.generators[0].context["generated_content"]
-        for name in sorted(name for name, digest in now.items() if self.sources[name] != digest):
+        edited = [name for name, new in now.items() if self.sources[name].digest != new.digest]
+        taken = []
+        for name in sorted(edited):
             post = posts.get(name)
             if post is None or not self.take_text(post, content / name):
                 return False
+            taken.append(post)
+        warm_text_taken.send(taken)
         return True
 
     def take_text(self, post: Content, path: Path) -> bool:
@@ -213,11 +253,25 @@ class WarmSite:
         """Run the second half of a build: every generator writes, then the build finishes."""
         for record in self.logged:
             logging.getLogger(record.name).handle(record)
-        writer = self.pelican._get_writer()
-        for generator in self.generators:
-            if hasattr(generator, "generate_output"):
-                generator.generate_output(writer)
-        signals.finalized.send(self.pelican)
+        with contextlib.ExitStack() as scope:
+            for _, context_manager in warm_writing.send(self.generators):
+                if context_manager is not None:
+                    scope.enter_context(context_manager)
+            writer = self.pelican._get_writer()
+            for generator in self.generators:
+                if hasattr(generator, "generate_output"):
+                    generator.generate_output(writer)
+            signals.finalized.send(self.pelican)
+
+
+def render_summaries(generators: list) -> None:
+    """Render every post's summary once, here, rather than in every rebuild's feeds and listings.
+
+    Pelican memoises a post's summary, and each rebuild forked from this process inherits that;
+    a post whose text a rebuild replaces has it forgotten (forget_memoised_text).
+    """
+    for post in generators[0].context["generated_content"].values():
+        post.summary  # noqa: B018 - read for Pelican's memo, not for the value
 
 
 def read_site(pelican: Pelican) -> list:

@@ -119,3 +119,19 @@ def test_a_cache_an_older_version_wrote_is_ignored(tmp_path):
     cache = tmp_path / "checked.pickle"
     cache.write_bytes(b"cmodule_of_an_older_version\nCheckedPage\n.")  # a pickled class, gone
     assert load_checked_pages(cache) == {}
+
+
+def test_a_few_pages_checked_anew_leave_the_cache_file_as_it_was(tmp_path):
+    from sitebuild import links
+
+    output, cache = tmp_path / "output", tmp_path / "checked.pickle"
+    output.mkdir()
+    for number in range(3):
+        (output / f"p{number}.html").write_text(f'<a href="p{(number + 1) % 3}.html">next</a>')
+    assert links.broken_links(output, "", cache) == []
+    saved = cache.read_bytes()
+    (output / "p0.html").write_text('<a href="gone.html">a page that is not there</a>')
+    assert links.broken_links(output, "", cache) == [("p0.html", "gone.html")]
+    assert cache.read_bytes() == saved  # one page checked anew: kept in this process only
+    links._known_pages.clear()  # as a new process finds it: the file lags, the page is checked
+    assert links.broken_links(output, "", cache) == [("p0.html", "gone.html")]

@@ -1,16 +1,20 @@
 """The preview's warm site: after a text edit, writing the posts it read equals a clean build."""
 
+import dataclasses
 import gc
+import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from incremental.read_cache import BuildState
 
+from sitebuild import warm as warm_module
 from sitebuild.build import BuildError, build_site
 from sitebuild.preview import PreviewBuild
-from sitebuild.warm import WarmSite
+from sitebuild.warm import WarmSite, source_digests
 from tests.conftest import GOOD_POST, REPO, run
 from tests.plugins.test_incremental import (
     Builds,
@@ -242,3 +246,25 @@ def test_a_closed_warm_site_lets_go_of_all_it_read(tmp_path):
         warm.close()
     del warm
     assert live_build_states() == before
+
+
+def test_finding_edits_reads_only_the_sources_whose_file_changed(tmp_path, monkeypatch):
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text("same size", encoding="utf-8")
+    assert not any(d.trusted for d in source_digests(tmp_path).values())  # written just now
+    monkeypatch.setattr(warm_module, "RACY_SECONDS", 0)
+    # A digest that is not the file's shows which files were read again.
+    known = {
+        name: dataclasses.replace(digest, digest="as known")
+        for name, digest in source_digests(tmp_path).items()
+    }
+    assert {d.digest for d in source_digests(tmp_path, known).values()} == {"as known"}
+    time.sleep(0.05)  # past the file system's clock tick
+    edited = tmp_path / "a.md"
+    before = edited.stat()
+    edited.write_text("SAME SIZE", encoding="utf-8")
+    # Setting the modification time back does not hide an edit.
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    now = source_digests(tmp_path, known)
+    assert now["b.md"].digest == "as known"
+    assert now["a.md"].digest not in {"as known", known["b.md"].digest}

@@ -16,6 +16,7 @@ plugin before any that reads the output when the build ends: pages are written w
 reaches it, and announced then through `content_written`.
 """
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -24,9 +25,13 @@ from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from sitebuild.signals import warm_site_read, warm_text_taken, warm_writing
+
 from .keys import digest, package_versions, plain_text
+from .page_keys import PageKeys
 from .read_cache import CACHE_FOLDER, STATE_SETTING, save_read_cache, state_for
 from .reading import CachedRead, read_ahead, source_files
+from .speedups import remembered_urls
 from .writer import IncrementalWriter, writer_for
 
 logger = logging.getLogger(__name__)
@@ -92,6 +97,37 @@ def finish_build(pelican) -> None:
         save_read_cache(state)
 
 
+def prime_page_keys(generators: list) -> None:
+    """Where the preview keeps the site read, describe it once for every rebuild forked from it."""
+    settings = generators[0].settings
+    state = settings.get(STATE_SETTING)
+    if state is not None:
+        state.page_keys = PageKeys(state.environment, settings)
+        with urls_kept(state):
+            state.page_keys.prime(generators[0].context)
+
+
+def urls_kept(state) -> contextlib.AbstractContextManager:
+    """With the opt-in speed-ups, URLs worked out within are kept with the site read."""
+    if not state.settings.get("INCREMENTAL_SPEEDUPS"):
+        return contextlib.nullcontext()
+    return remembered_urls(state.urls)
+
+
+def keep_urls_while_writing(generators: list) -> contextlib.AbstractContextManager | None:
+    """A rebuild writing the warm site, whose posts' URLs are as they were, uses those kept."""
+    state = generators[0].settings.get(STATE_SETTING)
+    return urls_kept(state) if state is not None else None
+
+
+def forget_edited_text(posts: list) -> None:
+    """In a rebuild forked from the warm site, describe the posts whose text changed anew."""
+    for post in posts:
+        state = post.settings.get(STATE_SETTING)
+        if state is not None and state.page_keys is not None:
+            state.page_keys.forget_text([post])
+
+
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(take_over_typography)
@@ -100,3 +136,6 @@ def register() -> None:
     signals.get_writer.connect(provide_writer)
     signals.static_generator_finalized.connect(note_static_outputs)
     signals.finalized.connect(finish_build)
+    warm_site_read.connect(prime_page_keys)
+    warm_text_taken.connect(forget_edited_text)
+    warm_writing.connect(keep_urls_while_writing)

@@ -59,6 +59,17 @@ class PageKeys:
             self.full_texts,
         )
 
+    def prime(self, context: dict) -> None:
+        """Describe the site and every post's text now, ahead of the builds that will use them."""
+        self.site_digest(context)
+        for content in context["generated_content"].values():
+            self.full(content)
+
+    def forget_text(self, posts: list[Content]) -> None:
+        """Forget the text of posts whose text was replaced (their metadata is as it was)."""
+        for content in posts:
+            self.full_texts.pop(id(content), None)
+
     def context_digest(self, context: dict) -> str:
         """The site digest, plus what a page's own copy of the context changed, if anything."""
         site = self.site_digest(context)

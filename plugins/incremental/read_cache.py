@@ -60,6 +60,10 @@ class BuildState:
     failures: dict[str, BaseException] = field(default_factory=dict)
     static_outputs: set[str] = field(default_factory=set)
     added: set[str] = field(default_factory=set)
+    # The page keys' descriptions of the site, made once where the preview keeps the site read.
+    page_keys: object | None = None
+    # Posts' and categories' URLs, kept with the site read there (the opt-in speed-ups).
+    urls: dict = field(default_factory=dict)
 
 
 def portable(value: object) -> object:

@@ -2,13 +2,14 @@
 
 Reading (INCREMENTAL_SPEEDUPS): Pelican's Markdown reader reuses its Markdown instances, and
 smartypants skips the conversions a text has nothing for. Rendering: a render worker, a process
-that ends with the rendering, works out each post's and category's URLs once.
+that ends with the rendering, works out each post's and category's URLs once, and so does a
+preview rebuild that writes the site the preview keeps read (with the URLs it kept).
 """
 
 import contextlib
 import copy
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 import markdown
@@ -30,6 +31,10 @@ SMARTYPANTS_TRIGGERS = {
     "convert_single_backticks": ("`", "'"),
     "convert_quotes": ("'", '"'),
 }
+
+# What has URLs that Pelican formats at every use, and their names.
+URL_OWNERS = (Content, URLWrapper)
+URL_NAMES = ("url", "save_as")
 
 
 def skipped_without_triggers(convert, triggers: tuple[str, ...]):
@@ -103,9 +108,8 @@ class ReusedMarkdown:
         return instance
 
 
-def remembered(url_property: property) -> property:
-    """A URL property worked out once per object."""
-    known: dict[int, tuple[object, str]] = {}
+def remembered(url_property: property, known: dict[int, tuple[object, str]]) -> property:
+    """A URL property worked out once per object, kept in known."""
 
     def url(owner: object) -> str:
         hit = known.get(id(owner))
@@ -116,12 +120,31 @@ def remembered(url_property: property) -> property:
     return property(url)
 
 
-def remember_urls() -> None:
-    """In a render worker, work out each post's and category's URLs once.
+def remember_urls(known: dict | None = None) -> Callable[[], None]:
+    """Work out each post's and category's URLs once (kept in known); return what undoes it.
 
-    Pelican formats them from the settings at every use, some forty times a page; nothing
-    changes a post or a category while pages render, and the worker ends with the rendering.
+    Pelican formats them from the settings at every use, some forty times a page. A render
+    worker, a process that ends with the rendering, keeps them for its life; the preview keeps
+    them, with the site it has read, for the rebuilds that change no post's metadata.
     """
-    for owner in (Content, URLWrapper):
-        for name in ("url", "save_as"):
-            setattr(owner, name, remembered(vars(owner)[name]))
+    known = {} if known is None else known
+    originals = {(owner, name): vars(owner)[name] for owner in URL_OWNERS for name in URL_NAMES}
+    for (owner, name), url_property in originals.items():
+        table = known.setdefault(f"{owner.__name__}.{name}", {})
+        setattr(owner, name, remembered(url_property, table))
+
+    def undo() -> None:
+        for (owner, name), url_property in originals.items():
+            setattr(owner, name, url_property)
+
+    return undo
+
+
+@contextlib.contextmanager
+def remembered_urls(known: dict) -> Iterator[None]:
+    """Within the block, each post's and category's URLs are worked out once, kept in known."""
+    undo = remember_urls(known)
+    try:
+        yield
+    finally:
+        undo()

@@ -46,7 +46,8 @@ class IncrementalWriter(Writer):
 
     def __init__(self, output_path, settings=None) -> None:
         super().__init__(output_path, settings)
-        self.page_keys = PageKeys(state_for(self.settings).environment, self.settings)
+        state = state_for(self.settings)
+        self.page_keys = state.page_keys or PageKeys(state.environment, self.settings)
         live = self.settings.get("INCREMENTAL_OUTPUT") or output_path
         self.live_output = os.path.abspath(live)
         self.live_id, self.own_id = folder_id(live), folder_id(output_path)

@@ -179,10 +179,10 @@ def share_first_spellings(articles: list[Article]) -> None:
 
 
 class PostList(list):
-    """A category's posts: a list whose `in` takes constant time.
+    """A category's, tag's or author's posts: a list whose `in` takes constant time.
 
-    Pelican picks each category page's posts by asking, for every post of the site, whether
-    it is in the category's list: with list's linear search that takes seconds at 10,000 posts.
+    Pelican picks each such page's posts by asking, for every post of the site, whether it is
+    in the listing's list: with list's linear search that takes seconds at 10,000 posts.
     Posts are equal only to themselves, so membership by identity is the same answer.
     """
 
@@ -208,6 +208,15 @@ def group_by_category(generator) -> None:
         grouped.items(), reverse=generator.settings["REVERSE_CATEGORY_ORDER"]
     )
     generator.context["categories"] = generator.categories
+
+
+def index_tags_and_authors(generator) -> None:
+    """Give tag and author listings the constant-time `in` that category listings have."""
+    for tag, posts in generator.tags.items():
+        generator.tags[tag] = PostList(posts)
+    generator.authors = [(author, PostList(posts)) for author, posts in generator.authors]
+    generator.context["tags"] = list(generator.tags.items())
+    generator.context["authors"] = generator.authors
 
 
 # Feed links of the articles of the build being written: each feed would otherwise work them
@@ -250,4 +259,5 @@ def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.content_object_init.connect(split_article_categories)
     signals.article_generator_finalized.connect(group_by_category)
+    signals.article_generator_finalized.connect(index_tags_and_authors)
     signals.feed_generated.connect(add_feed_categories)

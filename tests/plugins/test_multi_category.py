@@ -150,6 +150,22 @@ def test_unique_by_slug_keeps_the_first_spelling():
     assert names(unique) == ["Web", "Go"]
 
 
+def test_tag_and_author_listings_answer_in_by_a_set_and_keep_their_posts(site):
+    site.add("a.md", post("A", "Text.", date="2020-01-01", tags="ruby, aws", authors="Ann"))
+    site.add("b.md", post("B", "Text.", date="2020-01-02", tags="ruby", authors="Ann, Bob"))
+    generator = site.generate()[0]
+    tags = {tag.name: posts for tag, posts in generator.context["tags"]}
+    authors = {author.name: posts for author, posts in generator.context["authors"]}
+    assert all(isinstance(posts, PostList) for posts in [*tags.values(), *authors.values()])
+    assert [p.title for p in tags["ruby"]] == ["B", "A"] and [p.title for p in tags["aws"]] == ["A"]
+    assert [p.title for p in authors["Ann"]] == ["B", "A"] and [
+        p.title for p in authors["Bob"]
+    ] == ["B"]
+    # The generator's listings are the context's, not copies.
+    assert {t.name: p for t, p in generator.tags.items()} == tags
+    assert all(tags[t.name] is p for t, p in generator.tags.items())
+
+
 def test_a_category_post_list_answers_in_as_a_list_does():
     first, second, third = object(), object(), object()
     posts = PostList([first, second])
