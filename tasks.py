@@ -17,6 +17,7 @@ from deploy.publish import publish as publish_site
 from sitebuild.build import BuildError, build_site
 from sitebuild.policy import site_policy
 from sitebuild.preview import serve_static, serve_with_reload
+from sitebuild.site import show_summary
 
 PROJECT = Path(__file__).resolve().parent
 LOCAL_SETTINGS = PROJECT / "pelicanconf.py"
@@ -34,6 +35,7 @@ HOST = "127.0.0.1"
 )
 def build(c: Context, output: str | None = None, strict: bool = False, prod: bool = False) -> None:
     """Build the site with pelicanconf.py; output/ changes only if the build succeeds."""
+    show_summary()
     try:
         build_site(
             PRODUCTION_SETTINGS if prod else LOCAL_SETTINGS,

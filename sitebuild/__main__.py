@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 
 from sitebuild.build import BuildError, build_site
+from sitebuild.site import show_summary
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> None:
         overrides["PATH"] = str(args.content.resolve())
     if args.cache:
         overrides["CACHE_PATH"] = str(args.cache.resolve())
+    show_summary()
     try:
         build_site(args.settings, args.output, strict=args.strict, overrides=overrides)
     except BuildError as error:

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import jinja2
-from pelican import Pelican
 from pelican.settings import read_settings
 
 from sitebuild.links import check_links
 from sitebuild.search import BUNDLE as SEARCH_BUNDLE
 from sitebuild.search import carry_over_index, index_is_current, index_site, replace_index
+from sitebuild.site import Site
 from sitebuild.staging import (
     build_lock,
     previous_tree,
@@ -157,7 +157,7 @@ def build_site(
                 if warm is not None:
                     warm.write_output()
                 else:
-                    Pelican(settings).run()
+                    Site(settings).run()
                 # After the writer, whatever the plugins' order: every page is written by now.
                 check_links(settings)
                 if problems.errors or (strict and problems.warnings):

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pelican import Pelican, signals
+from pelican import signals
 from pelican.contents import Content, Page
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.log import LimitFilter
@@ -26,6 +26,7 @@ from sitebuild.build import prepare_settings
 from sitebuild.links import keep_checked_pages
 from sitebuild.post_parts import post_metadata
 from sitebuild.signals import warm_site_read, warm_text_taken, warm_writing
+from sitebuild.site import Site
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +144,9 @@ def forget_logged_warnings() -> None:
 class WarmSite:
     """Pelican's generators after reading the site, and the digests of the sources they read."""
 
-    def __init__(self, settings: dict, pelican: Pelican, generators: list, sources: dict) -> None:
+    def __init__(self, settings: dict, site: Site, generators: list, sources: dict) -> None:
         self.settings = settings
-        self.pelican = pelican
+        self.site = site
         self.generators = generators
         self.sources = sources
         # What reading the edited posts logged, to be logged as the site is written.
@@ -161,15 +162,15 @@ class WarmSite:
         sources = source_digests(Path(settings["PATH"]))
         with kept_records() as problems:
             try:
-                pelican = Pelican(settings)
-                generators = read_site(pelican)
+                site = Site(settings)
+                generators = site.read()
                 render_summaries(generators)
                 keep_checked_pages(settings)
                 warm_site_read.send(generators)
             except Exception:  # the full build that follows reports it properly
                 logger.debug("could not read the site ahead of rebuilds", exc_info=True)
                 return None
-        return None if problems.records else cls(settings, pelican, generators, sources)
+        return None if problems.records else cls(settings, site, generators, sources)
 
     def take_text_edits(self) -> bool:
         """Put the new text of edited posts into the posts read; False if more than text changed.
@@ -246,7 +247,7 @@ class WarmSite:
             forget_memoised_text(list(self.generators[0].context["generated_content"].values()))
         self.generators.clear()
         self.settings.clear()
-        self.pelican = None
+        self.site = None
         self.logged = []
 
     def write_output(self) -> None:
@@ -257,11 +258,7 @@ class WarmSite:
             for _, context_manager in warm_writing.send(self.generators):
                 if context_manager is not None:
                     scope.enter_context(context_manager)
-            writer = self.pelican._get_writer()
-            for generator in self.generators:
-                if hasattr(generator, "generate_output"):
-                    generator.generate_output(writer)
-            signals.finalized.send(self.pelican)
+            self.site.write(self.generators)
 
 
 def render_summaries(generators: list) -> None:
@@ -272,32 +269,3 @@ def render_summaries(generators: list) -> None:
     """
     for post in generators[0].context["generated_content"].values():
         post.summary  # noqa: B018 - read for Pelican's memo, not for the value
-
-
-def read_site(pelican: Pelican) -> list:
-    """Run the first half of Pelican's build: make the generators and read every source."""
-    context = pelican.settings.copy()
-    context["generated_content"] = {}
-    context["static_links"] = set()
-    context["static_content"] = {}
-    context["localsiteurl"] = pelican.settings["SITEURL"]
-    generators = [
-        cls(
-            context=context,
-            settings=pelican.settings,
-            path=pelican.path,
-            theme=pelican.theme,
-            output_path=pelican.output_path,
-        )
-        for cls in pelican._get_generator_classes()
-    ]
-    for generator in generators:
-        if hasattr(generator, "generate_context"):
-            generator.generate_context()
-        if hasattr(generator, "check_disabled_readers"):
-            generator.check_disabled_readers()
-    signals.all_generators_finalized.send(generators)
-    for generator in generators:
-        if hasattr(generator, "refresh_metadata_intersite_links"):
-            generator.refresh_metadata_intersite_links()
-    return generators

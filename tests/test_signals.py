@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitebuild.build import build_site
-from sitebuild.preview import PreviewBuild
+from sitebuild.rebuild import PreviewBuild
 from tests.conftest import GOOD_POST, REPO
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ from incremental.read_cache import BuildState
 
 from sitebuild import warm as warm_module
 from sitebuild.build import BuildError, build_site
-from sitebuild.preview import PreviewBuild
+from sitebuild.rebuild import PreviewBuild
 from sitebuild.warm import WarmSite, source_digests
 from tests.conftest import GOOD_POST, REPO, run
 from tests.plugins.test_incremental import (
@@ -181,7 +181,7 @@ from pathlib import Path
 
 from pelican.plugins import signals
 
-from sitebuild.preview import PreviewBuild
+from sitebuild.rebuild import PreviewBuild
 
 
 def connected():
