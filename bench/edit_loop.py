@@ -17,6 +17,7 @@ from pathlib import Path
 from tornado.websocket import websocket_connect
 
 from bench.corpus import PROJECT
+from bench.measure import wait_until_idle
 
 # What a preview needs besides content; copied so the benchmark never touches the real site.
 PROJECT_PARTS = ("pelicanconf.py", "tasks.py", "theme", "plugins")
@@ -47,7 +48,7 @@ def fetch(url: str) -> str | None:
 
 
 @contextlib.contextmanager
-def running_preview(project: Path, port: int) -> Iterator[None]:
+def running_preview(project: Path, port: int) -> Iterator[int]:
     """Run `invoke preview` on the project until the block ends."""
     with (project / "preview.log").open("w") as log:
         process = subprocess.Popen(
@@ -63,7 +64,7 @@ def running_preview(project: Path, port: int) -> Iterator[None]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise EditLoopError((project / "preview.log").read_text()[-2000:])
             time.sleep(0.2)
-        yield
+        yield process.pid
     finally:
         with contextlib.suppress(ProcessLookupError):  # it may have died on its own
             os.killpg(process.pid, signal.SIGTERM)
@@ -96,10 +97,21 @@ def post_url(source: str) -> str:
     return f"/{year}/{month}/{day}/{fields['Slug']}/"
 
 
-def time_edits(project: Path, port: int, post: Path, edits: int, title: bool) -> list[float]:
+def settle(preview: int) -> None:
+    """Pause as a writer does between saves, until the preview has finished its work.
+
+    That is the last rebuild, its search index, and reading the site for the next rebuilds
+    (seconds, on a large site).
+    """
+    time.sleep(PAUSE_SECONDS)
+    wait_until_idle(preview, STARTUP_SECONDS)
+
+
+def time_edits(preview: int, port: int, post: Path, edits: int, title: bool) -> list[float]:
     """Edit the post's body (or title) several times; return seconds to each reload."""
     times = []
     for number in range(edits):
+        settle(preview)
         original = post.read_text(encoding="utf-8")
         marker = f"benchmarkedit{number}at{time.time_ns()}"
         if title:
@@ -115,7 +127,6 @@ def time_edits(project: Path, port: int, post: Path, edits: int, title: bool) ->
         if marker not in page:
             raise EditLoopError(f"the reloaded page does not show the edit to {post.name}")
         times.append(seconds)
-        time.sleep(PAUSE_SECONDS)
     return times
 
 
@@ -134,8 +145,7 @@ def measure_edit_loop(corpus: Path, workspace: Path, edits: int) -> dict[str, li
     posts = sorted((project / "content").glob("*.md"))
     post = posts[len(posts) // 2]
     port = free_port()
-    with running_preview(project, port):
-        time.sleep(PAUSE_SECONDS)
-        body = time_edits(project, port, post, edits, title=False)
-        title = time_edits(project, port, post, edits, title=True)
+    with running_preview(project, port) as preview:
+        body = time_edits(preview, port, post, edits, title=False)
+        title = time_edits(preview, port, post, edits, title=True)
     return {"body_edit": body, "title_edit": title}

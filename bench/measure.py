@@ -45,6 +45,28 @@ def proportional_set_size(pid: int) -> int:
     return 0
 
 
+def cpu_ticks(pid: int) -> int:
+    """The CPU time (in clock ticks) a process and its living descendants have used."""
+    total = 0
+    for member in descendants(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # it may have just ended
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime and stime
+    return total
+
+
+def wait_until_idle(pid: int, timeout: float, window: float = 0.5, busy_ticks: int = 5) -> None:
+    """Wait until a process tree uses almost no CPU for a moment, or until timeout passes."""
+    deadline = time.monotonic() + timeout
+    before = cpu_ticks(pid)
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = cpu_ticks(pid)
+        if now - before < busy_ticks:
+            return
+        before = now
+
+
 def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     """Run command; sample its process tree's memory while it runs; fail if it fails."""
     peak = 0

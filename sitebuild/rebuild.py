@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import traceback
 import weakref
 from collections.abc import Callable
@@ -76,13 +77,17 @@ class PreviewBuild:
         self.problems: str | None = None
         self.indexing: tuple[int, BinaryIO] | None = None
         self.code_loaded = False
-        self.warm: WarmSite | None = None
+        self.kept: WarmSite | None = None
+        # The site is read in a thread, so that the servers answer meanwhile (for some seconds
+        # on a large site); nothing forks, nor uses what it reads, until it is done.
+        self.reading: threading.Thread | None = None
         for name in WARM_MODULES:
             importlib.import_module(name)
         warm_lexers(project / "content")
 
     def __call__(self, changed: list[str] | None = None) -> None:
         """Rebuild, returning once the new pages are live or the build has failed."""
+        self.wait_for_reading()
         self.finish_indexing()
         if not self.code_loaded or any(self.is_code(path) for path in changed or []):
             self.load_project_code()
@@ -108,9 +113,15 @@ class PreviewBuild:
             self.report(log, failed=exit_code(pid) != 0)
             log.close()
 
+    @property
+    def warm(self) -> "WarmSite | None":
+        """The site as read for the rebuilds after the last full one, once it is read."""
+        self.wait_for_reading()
+        return self.kept
+
     def read_warm_site(self) -> None:
-        """Read the site for the next rebuilds, unless a rebuild did since this was asked for."""
-        if self.warm is not None:
+        """Start reading the site for the next rebuilds, unless a rebuild did since it was asked."""
+        if self.kept is not None or self.reading is not None:
             return
         try:
             # The build code as last loaded, which may be newer than this module.
@@ -118,13 +129,25 @@ class PreviewBuild:
         except Exception:  # rebuilds stay full; the next one reports the broken code
             logger.debug("could not import the warm site's code", exc_info=True)
             return
-        self.warm = warm.WarmSite.read(self.settings_file, self.output)
+
+        def read() -> None:
+            self.kept = warm.WarmSite.read(self.settings_file, self.output)
+
+        self.reading = threading.Thread(target=read, name="warm-site", daemon=True)
+        self.reading.start()
+
+    def wait_for_reading(self) -> None:
+        """Wait until the site being read for the next rebuilds is read, if it is being read."""
+        if self.reading is not None:
+            self.reading.join()
+            self.reading = None
 
     def drop_warm_site(self) -> None:
         """Let go of the site as read, and of all it holds."""
-        if self.warm is not None:
-            self.warm.close()
-            self.warm = None
+        self.wait_for_reading()
+        if self.kept is not None:
+            self.kept.close()
+            self.kept = None
 
     def only_content(self, changed: list[str] | None) -> bool:
         """Whether every changed file is a source in the content folder the warm site read."""

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,22 +38,34 @@ MEMOISED_METHODS = ("get_content", "get_summary")
 
 
 class RecordKeeper(logging.Handler):
-    """Keep what is logged at warning level or above, instead of printing it."""
+    """Keep what this thread logs at warning level or above, instead of printing it.
 
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+    What other threads log (the preview's servers, while the site is read in a thread of its
+    own) goes on to the handlers it would have gone to.
+    """
+
+    def __init__(self, others: list[logging.Handler]) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+        self.others = others
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Keep the record, to be logged again by the build, or dropped."""
-        self.records.append(record)
+        """Keep the record, to be logged again by the build or dropped; or pass it on."""
+        if record.thread != self.thread:
+            for handler in self.others:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+        elif record.levelno >= logging.WARNING:
+            self.records.append(record)
 
 
 @contextlib.contextmanager
 def kept_records() -> Iterator[RecordKeeper]:
     """Keep warnings and errors aside for the duration; then let Pelican log them again."""
     root = logging.getLogger()
-    keeper, saved = RecordKeeper(), root.handlers[:]
+    saved = root.handlers[:]
+    keeper = RecordKeeper(saved)
     root.handlers = [keeper]
     forget_logged_warnings()  # so that every warning is seen
     try:

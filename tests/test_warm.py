@@ -191,6 +191,7 @@ def connected():
 project = Path.cwd()
 preview = PreviewBuild(project, project / "pelicanconf.py", project / "output")
 preview()
+preview.wait_for_reading()  # the warm site, read in a thread, connects the plugins too
 before = connected()
 plugin = project / "plugins" / "page_sources" / "page_sources.py"
 plugin.write_text(plugin.read_text() + "\\n# edited\\n")
@@ -268,3 +269,33 @@ def test_finding_edits_reads_only_the_sources_whose_file_changed(tmp_path, monke
     now = source_digests(tmp_path, known)
     assert now["b.md"].digest == "as known"
     assert now["a.md"].digest not in {"as known", known["b.md"].digest}
+
+
+def test_while_the_site_is_read_other_threads_still_log_as_before():
+    import logging
+    import threading
+
+    from sitebuild.warm import kept_records
+
+    class Collected(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(level=logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
+    collected, root = Collected(), logging.getLogger()
+    root.addHandler(collected)
+    try:
+        with kept_records() as keeper:
+            logging.getLogger("reading").warning("from the reading thread")
+            server = threading.Thread(
+                target=lambda: logging.getLogger("serving").warning("from the server")
+            )
+            server.start()
+            server.join()
+    finally:
+        root.removeHandler(collected)
+    assert [r.getMessage() for r in keeper.records] == ["from the reading thread"]
+    assert collected.messages == ["from the server"]
