@@ -28,6 +28,10 @@ IGNORED_ELEMENTS = {"base"}
 IGNORED_SCHEMES = {"mailto", "tel", "javascript", "data"}
 # Where the page_sources plugin leaves each page's source, by output path.
 SOURCES_SETTING = "PAGE_SOURCES"
+# Where a plugin that has just listed the output's files (the incremental writer's sweep) may
+# leave them, as paths relative to it, so the check need not list them again. A file written
+# after that is found on disk when a link to it is not in the list.
+OUTPUT_FILES_SETTING = "OUTPUT_FILES"
 # Links found in each page, kept for the next build, under the settings' CACHE_PATH.
 CACHE_FILE = "links/checked.pickle"
 # The file is rewritten when a build checked this many pages anew; below that, the next build
@@ -168,17 +172,22 @@ def broken_in(links: list[str], page_url: str, base: str, files: set[str]) -> li
 
 
 def broken_links(
-    output: Path, site_url: str, cache: Path | None = None, ignored: tuple[str, ...] = ()
+    output: Path,
+    site_url: str,
+    cache: Path | None = None,
+    ignored: tuple[str, ...] = (),
+    listed: set[str] | None = None,
 ) -> list[tuple[str, str]]:
     """Every (page, URL) in the output whose target inside the site does not exist.
 
     With a cache file, a page an earlier build checked (the same file, kept or hard-linked into
     this output) is not parsed again, nor resolved again if the site has the same files.
-    Top-level folders named in ignored are left out, as if they were not there.
+    Top-level folders named in ignored are left out, as if they were not there. The output's
+    files are listed here unless listed gives them (the folders in ignored left out).
     """
     # Any absolute base works for resolving; a local build has no SITEURL.
     base = site_url.rstrip("/") if site_url.startswith(("http://", "https://")) else "http://site"
-    files = written_files(output, ignored)
+    files = written_files(output, ignored) if listed is None else listed
     site = site_fingerprint(base, files)
     known, checked = load_checked_pages(cache), {}
     problems, anew = [], 0
@@ -197,12 +206,26 @@ def broken_links(
             page = CheckedPage(links, site, broken_in(links, page_url, base, files))
             anew += 1
         checked[identity] = page
-        problems += [(relative_page, url) for url in page.broken]
+        problems += [
+            (relative_page, url)
+            for url in page.broken
+            if listed is None or not written_since(output, url, relative_page, base, ignored)
+        ]
     # Earlier builds' pages are kept too (the next build may start from an earlier folder),
     # as many as this build has, newest first.
     earlier = [(i, p) for i, p in reversed(known.items()) if i not in checked and p.site == site]
     save_checked_pages(cache, {**dict(earlier[: len(checked)]), **checked}, anew)
     return problems
+
+
+def written_since(output: Path, url: str, page: str, base: str, ignored: tuple[str, ...]) -> bool:
+    """Whether a link missing from the listed files names one written after they were listed."""
+    absolute = url.startswith(("/", "http:", "https:"))
+    target = target_path(url, base + "/" if absolute else f"{base}/{page}", base + "/")
+    if target is None or target.split("/", 1)[0] in ignored:
+        return False
+    path = output / target
+    return path.is_file() or (path / "index.html").is_file()
 
 
 def link_line(source: Path, url: str) -> int:
@@ -260,5 +283,7 @@ def check_links(settings: dict) -> None:
     ignored = tuple(settings.get("LINK_CHECKER_IGNORE", ()))
     site_url = settings.get("SITEURL", "")
     sources = settings.get(SOURCES_SETTING, {})
-    for page, url in broken_links(Path(settings["OUTPUT_PATH"]), site_url, cache, ignored):
+    listed = settings.pop(OUTPUT_FILES_SETTING, None)
+    output = Path(settings["OUTPUT_PATH"])
+    for page, url in broken_links(output, site_url, cache, ignored, listed):
         report_broken_link(page, url, sources, Path(settings["PATH"]))

@@ -104,21 +104,29 @@ def save_manifest(path: Path, manifest: dict) -> None:
     write_atomically(path, pickle.dumps(manifest, pickle.HIGHEST_PROTOCOL))
 
 
-def sweep(root: str, started: Path, produced: set[str], kept: list[str]) -> None:
+def sweep(root: str, started: Path, produced: set[str], kept: list[str]) -> set[str]:
     """Delete what an earlier build left in root and this one did not write, then the marker.
 
     A file is stale when the build did not produce it and it is older than the marker the build
-    touched as it started; folders named in kept (filled by other tools) are left alone.
+    touched as it started; folders named in kept (filled by other tools) are left alone. Returns
+    the files left, as paths relative to root with "/" between folders, those in kept aside.
     """
     since = started.stat().st_mtime_ns
     kept_paths = [os.path.join(root, name) for name in kept]
+    left = set()
     for folder, _, names in os.walk(root, topdown=False):
         if any(folder == k or folder.startswith(k + os.sep) for k in kept_paths):
             continue
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         for name in names:
             path = os.path.join(folder, name)
             if path not in produced and os.stat(path).st_mtime_ns < since:
                 os.unlink(path)
+            else:
+                left.add(prefix + name)
         if folder != root and not os.listdir(folder):
             os.rmdir(folder)
     started.unlink()
+    left.discard(STARTED_MARKER)
+    return left

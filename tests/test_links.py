@@ -135,3 +135,22 @@ def test_a_few_pages_checked_anew_leave_the_cache_file_as_it_was(tmp_path):
     assert cache.read_bytes() == saved  # one page checked anew: kept in this process only
     links._known_pages.clear()  # as a new process finds it: the file lags, the page is checked
     assert links.broken_links(output, "", cache) == [("p0.html", "gone.html")]
+
+
+def test_files_listed_by_the_sweep_are_trusted_and_later_ones_found_on_disk(tmp_path):
+    from sitebuild.links import broken_links
+
+    output = tmp_path / "output"
+    (output / "late").mkdir(parents=True)
+    (output / "a.html").write_text(
+        '<a href="b.html">b</a> <a href="late/">late</a> <link href="style.css" rel="stylesheet">'
+    )
+    (output / "b.html").write_text('<a href="gone.html">gone</a>')
+    (output / "late" / "index.html").write_text("written after the listing")
+    # The list says which files there are, without a look at the disk (style.css is in no
+    # folder here); one it lacks is looked for there.
+    listed = {"a.html", "b.html", "style.css"}
+    assert broken_links(output, "", listed=listed) == [("b.html", "gone.html")]
+    # A file in no list and not on disk is broken, listed or not.
+    (output / "late" / "index.html").unlink()
+    assert broken_links(output, "", listed=listed) == [("a.html", "late/"), ("b.html", "gone.html")]

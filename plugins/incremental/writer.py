@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from sitebuild.links import OUTPUT_FILES_SETTING
 from sitebuild.staging import STARTED_MARKER, folder_id, load_manifest, save_manifest, sweep
 
 from .keys import digest
@@ -228,7 +229,9 @@ class IncrementalWriter(Writer):
         if self.sweeping:
             produced = {os.path.abspath(p) for p in self._written_files} | static_outputs
             kept = self.settings.get("INCREMENTAL_KEEP", [])
-            sweep(os.path.abspath(self.output_path), self.started, produced, kept)
+            left = sweep(os.path.abspath(self.output_path), self.started, produced, kept)
+            # The link check needs every file of the site, and the sweep has just seen them.
+            self.settings[OUTPUT_FILES_SETTING] = left
         manifest = {self.own_id: self.keys}
         if self.live_id and self.sweeping:
             manifest[self.live_id] = self.live_keys
