@@ -3,7 +3,8 @@
 Highlighting itself is pymdown-extensions' `highlight` and `superfences` (fence options
 `linenums="1"`, `hl_lines="2-4"` and `title="app.rb"` come from them); this plugin configures them
 in one place, adds a language label and keyboard scrolling to each block, warns (naming file and
-line) about fences with a missing or unknown language, and writes a stylesheet generated from two
+line) about fences with an unknown language (one with none is plain text, a fine choice), and
+writes a stylesheet generated from two
 Pygments styles that follows the theme's dark mode, plus a copy-button script.
 """
 
@@ -26,6 +27,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES, Token, Whitespace
 from pygments.util import ClassNotFound
+
+from .dialects import DialectTreeprocessor
 
 logger = logging.getLogger(__name__)
 
@@ -178,9 +181,13 @@ def fenced_languages(text: str) -> list[tuple[int, str]]:
 
 def language_problem(language: str, aliases: dict[str, str]) -> str | None:
     """Say what is wrong with a fence's language, or return None when it will be highlighted."""
-    if not language:
-        return "code block has no language; it is shown as plain text (name one, or `text`)"
-    if language in aliases or language.lower() in PLAIN_LANGUAGES or lexer_name(language):
+    # Plain text is a fine choice, and most blogs make it for many blocks.
+    if (
+        not language
+        or language in aliases
+        or language.lower() in PLAIN_LANGUAGES
+        or lexer_name(language)
+    ):
         return None
     return f"code block language {language!r} is unknown to Pygments; it is shown as plain text"
 
@@ -264,6 +271,8 @@ class CodeBlockExtension(Extension):
         md.postprocessors.register(processor, "code_block_labels", 5)
         # After whitespace is normalised (30), before superfences reads the fences (25).
         md.preprocessors.register(FenceGuard(md), "code_fence_guard", 29)
+        # Before pymdown-extensions highlights indented blocks as plain text (30).
+        md.treeprocessors.register(DialectTreeprocessor(md), "code_dialects", 31)
 
 
 def highlight_config(settings: dict) -> dict:

@@ -79,11 +79,52 @@ def test_unknown_language_is_plain_escaped_text_and_a_warning(site, caplog):
     )
 
 
-def test_missing_language_is_plain_text_and_a_warning(site, caplog):
-    block = built_block(site, "", "plain\n")
-    assert block.select_one("code").get_text() == "plain\n"
-    (warning,) = messages(caplog, PLUGIN_LOGGER, logging.WARNING)
-    assert warning.startswith(f"{site.content / 'code.md'}:4: code block has no language")
+def test_missing_language_is_plain_text_without_a_warning(site, caplog):
+    block = built_block(site, "", "<b>plain</b>\n")
+    assert block.select_one("code").get_text() == "<b>plain</b>\n"
+    assert block.select("b") == [] and block.select(".code-lang") == []
+    assert messages(caplog, PLUGIN_LOGGER, logging.WARNING) == []
+
+
+DIALECTS = """Stock Pelican's dialects:
+
+    :::python
+    def f():
+        return 1 < 2
+
+A shebang without a path names the language:
+
+    #!ruby
+    puts 1
+
+One with a path is the script's first line:
+
+    #!/usr/bin/env bash
+    echo hi
+
+No marker, no language:
+
+    just <text>
+"""
+
+
+def test_indented_blocks_that_name_their_language_are_highlighted_as_stock_does(site, caplog):
+    site.add("code.md", post("Code", DIALECTS))
+    site.build()
+    blocks = site.page("/2020/01/01/code/").select("article .highlight")
+    labels = [
+        b.select_one(".code-lang").get_text() if b.select(".code-lang") else None for b in blocks
+    ]
+    assert labels == ["Python", "Ruby", "Bash", None]
+    codes = [b.select_one("code").get_text() for b in blocks]
+    assert codes == [
+        "def f():\n    return 1 < 2\n",
+        "puts 1\n",
+        "#!/usr/bin/env bash\necho hi\n",
+        "just <text>\n",
+    ]
+    assert blocks[0].select_one(".k").get_text() == "def" and blocks[3].select("span") == []
+    assert messages(caplog, PLUGIN_LOGGER, logging.WARNING) == []
 
 
 def test_named_languages_and_text_give_no_warning(site, caplog):
