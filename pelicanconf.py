@@ -113,12 +113,14 @@ TAXONOMY_REGEX_SUBSTITUTIONS = [
 ]
 CATEGORY_REGEX_SUBSTITUTIONS = TAXONOMY_REGEX_SUBSTITUTIONS
 TAG_REGEX_SUBSTITUTIONS = TAXONOMY_REGEX_SUBSTITUTIONS
-# Tags and author pages are not part of this blog.
-TAG_SAVE_AS = ""
-TAGS_SAVE_AS = ""
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = TAG_URL + "index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = TAGS_URL + "index.html"
+# Author pages are not part of this single-author blog.
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "categories", "archives", "sitemap", "robots"]
+DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "sitemap", "robots"]
 TEMPLATE_EXTENSIONS = [".html", ".xml", ".txt"]
 # A sitemap lists absolute addresses, which only a production build has (publishconf.py).
 SITEMAP_SAVE_AS = ""
@@ -155,6 +157,8 @@ LOG_FILTER = [
 ]
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+# In a folder of their own: a tag may share its name, and so its slug, with a category.
+TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
 # Full text of the newest posts; readers poll feeds often, so they stay small.
 FEED_MAX_ITEMS = 20
 TRANSLATION_FEED_ATOM = None

@@ -155,12 +155,14 @@ def site_outputs(settings: dict, generators: list) -> Iterator[tuple[str, str]]:
         if settings.get(name):
             yield settings[name], "the site's feed"
     categories = {c.slug: c for a in articles for c in getattr(a, "categories", [a.category])}
-    for slug, category in sorted(categories.items()):
-        if settings.get("CATEGORY_SAVE_AS"):
-            yield category.save_as, f"the page of category {category.name!r}"
-        if settings.get("CATEGORY_FEED_ATOM"):
-            owner = f"the feed of category {category.name!r}"
-            yield settings["CATEGORY_FEED_ATOM"].format(slug=slug), owner
+    tags = {t.slug: t for a in articles for t in getattr(a, "tags", [])}
+    for kind, named in (("category", categories), ("tag", tags)):
+        for slug, item in sorted(named.items()):
+            if settings.get(f"{kind.upper()}_SAVE_AS"):
+                yield item.save_as, f"the page of {kind} {item.name!r}"
+            if settings.get(f"{kind.upper()}_FEED_ATOM"):
+                owner = f"the feed of {kind} {item.name!r}"
+                yield settings[f"{kind.upper()}_FEED_ATOM"].format(slug=slug), owner
 
 
 def reserved_folder(output: str, settings: dict) -> str | None:

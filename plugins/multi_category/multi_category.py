@@ -5,6 +5,8 @@ without repeats (names that differ only in case are one category, spelt as the o
 it; other names that would share an address are an error naming both posts),
 lists each article on the page and feed of every category it has, and writes all of an article's
 categories into its feed entries. Templates see `article.categories` and `article.category`.
+Tags follow the same rules for their names and addresses; tag and author listings, like the
+categories', answer `in` in constant time.
 """
 
 import logging
@@ -16,7 +18,7 @@ from urllib.parse import urljoin
 
 from pelican import signals
 from pelican.contents import Article
-from pelican.urlwrappers import Category
+from pelican.urlwrappers import Category, Tag, URLWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ DEFAULT_SLUG_LENGTH = 80
 USABLE_SLUG = re.compile(r"(?=.*[^\W_])[^\s/\\?#%<>\"'`{}|^\[\]]+")
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 CATEGORY_LINE = re.compile(r"^\s*category\s*:(?P<value>.*)$", re.IGNORECASE)
+# How errors name each kind of name, and the header key it is written under.
+TAXONOMY_LABELS = {Category: ("category", "category"), Tag: ("tag", "tags")}
 
 
 def split_names(value: str, separator: str = DEFAULT_SEPARATOR) -> list[str]:
@@ -57,49 +61,58 @@ def find_empty_category_line(source: Path, separator: str) -> int | None:
     return None
 
 
-def category_line(source: str) -> int:
-    """The line of a Markdown header's `Category:`, or 1."""
+def header_line(source: str, key: str = "category") -> int:
+    """The line of a Markdown header's `Category:` (or other key), or 1."""
     path = Path(source)
+    pattern = re.compile(rf"^\s*{key}\s*:", re.IGNORECASE)
     if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
         with path.open(encoding="utf-8", errors="replace") as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     break
-                if CATEGORY_LINE.match(line):
+                if pattern.match(line):
                     return number
     return 1
 
 
 def usable_categories(article: Article, names: list[str]) -> list[Category]:
     """The article's categories by name, reporting those no address can be made from."""
-    categories = []
+    return usable_names(article, names, Category)
+
+
+def usable_names(article: Article, names: list[str], kind: type[URLWrapper]) -> list[URLWrapper]:
+    """The article's categories (or tags) by name, reporting those no address can be made from."""
+    label, key = TAXONOMY_LABELS[kind]
+    wrapped = []
     seen: dict[str, str] = {}
     for name in names:
-        category = Category(name, article.settings)
-        earlier = seen.setdefault(category.slug, name)
+        item = kind(name, article.settings)
+        earlier = seen.setdefault(item.slug, name)
         if earlier.casefold() != name.casefold():
-            report_slug_collision(article, earlier, article, name)
-        if not USABLE_SLUG.fullmatch(category.slug):
+            report_slug_collision(article, earlier, article, name, kind)
+        if not USABLE_SLUG.fullmatch(item.slug):
             logger.error(
-                "%s:%d: category %r has no letters or digits to make its address from; rename it",
+                "%s:%d: %s %r has no letters or digits to make its address from; rename it",
                 article.source_path,
-                category_line(article.source_path),
+                header_line(article.source_path, key),
+                label,
                 name,
             )
             continue
         limit = article.settings.get("MULTI_CATEGORY_SLUG_LENGTH", DEFAULT_SLUG_LENGTH)
-        if len(category.slug) > limit:
+        if len(item.slug) > limit:
             logger.warning(
-                "%s:%d: category %r makes an address %d characters long; it is cut to %d",
+                "%s:%d: %s %r makes an address %d characters long; it is cut to %d",
                 article.source_path,
-                category_line(article.source_path),
+                header_line(article.source_path, key),
+                label,
                 name[:40] + "…",
-                len(category.slug),
+                len(item.slug),
                 limit,
             )
-            category.slug = category.slug[:limit].rstrip("-")
-        categories.append(category)
-    return categories
+            item.slug = item.slug[:limit].rstrip("-")
+        wrapped.append(item)
+    return wrapped
 
 
 def report_empty_category(article: Article, separator: str) -> bool:
@@ -142,18 +155,31 @@ def split_article_categories(instance) -> None:
     instance.metadata["category"] = categories[0]
 
 
+def check_article_tags(instance) -> None:
+    """Hold tags to the categories' rules: an address from each, unique, not too long."""
+    if not isinstance(instance, Article) or not getattr(instance, "tags", None):
+        return
+    tags = unique_by_slug(usable_names(instance, [tag.name for tag in instance.tags], Tag))
+    instance.tags = tags
+    instance.metadata["tags"] = tags
+
+
 def all_articles(generator) -> list[Article]:
     """Every article the generator read: listed, translated, hidden and draft."""
     groups = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts")
     return [article for group in groups for article in getattr(generator, group, [])]
 
 
-def report_slug_collision(first: Article, first_name: str, later: Article, name: str) -> None:
-    """Name both posts when two different category names would share one address."""
+def report_slug_collision(
+    first: Article, first_name: str, later: Article, name: str, kind: type = Category
+) -> None:
+    """Name both posts when two different category (or tag) names would share one address."""
+    label, key = TAXONOMY_LABELS[kind]
     logger.error(
-        "%s:%d: category %r has the same address as %r in %s; rename one of them",
+        "%s:%d: %s %r has the same address as %r in %s; rename one of them",
         later.source_path,
-        category_line(later.source_path),
+        header_line(later.source_path, key),
+        label,
         name,
         first_name,
         first.source_path,
@@ -161,21 +187,29 @@ def report_slug_collision(first: Article, first_name: str, later: Article, name:
 
 
 def share_first_spellings(articles: list[Article]) -> None:
-    """Make every article use one Category object per slug, spelt as the oldest post spelt it.
+    """Make every article use one object per category (and tag) slug, spelt as the oldest post.
 
-    Names that differ only in case are one category; other names with one slug are an error.
+    Names that differ only in case are one category or tag; other names with one slug are an
+    error.
     """
-    canonical: dict[str, tuple[Category, Article, str]] = {}
-    for article in sorted(articles, key=lambda a: (a.date, a.source_path)):
-        categories = getattr(article, "categories", None) or [article.category]
-        shared = []
-        for category in categories:
-            first = canonical.setdefault(category.slug, (category, article, category.name))
-            if first[2].casefold() != category.name.casefold():
-                report_slug_collision(first[1], first[2], article, category.name)
-            shared.append(first[0])
-        article.categories = shared
-        article.category = article.categories[0]
+    for kind, attribute in ((Category, "categories"), (Tag, "tags")):
+        canonical: dict[str, tuple[URLWrapper, Article, str]] = {}
+        for article in sorted(articles, key=lambda a: (a.date, a.source_path)):
+            items = getattr(article, attribute, None)
+            if attribute == "categories":
+                items = items or [article.category]
+            if not items:
+                continue
+            shared = []
+            for item in items:
+                first = canonical.setdefault(item.slug, (item, article, item.name))
+                if first[2].casefold() != item.name.casefold():
+                    report_slug_collision(first[1], first[2], article, item.name, kind)
+                shared.append(first[0])
+            setattr(article, attribute, shared)
+        for article in articles:
+            if getattr(article, "categories", None):
+                article.category = article.categories[0]
 
 
 class PostList(list):
@@ -211,9 +245,12 @@ def group_by_category(generator) -> None:
 
 
 def index_tags_and_authors(generator) -> None:
-    """Give tag and author listings the constant-time `in` that category listings have."""
-    for tag, posts in generator.tags.items():
-        generator.tags[tag] = PostList(posts)
+    """List tags as the articles now spell them, and give tag and author listings fast `in`."""
+    tags: dict[Tag, list[Article]] = defaultdict(PostList)
+    for article in generator.articles:  # as Pelican lists them: newest first, published only
+        for tag in getattr(article, "tags", []):
+            tags[tag].append(article)
+    generator.tags = tags
     generator.authors = [(author, PostList(posts)) for author, posts in generator.authors]
     generator.context["tags"] = list(generator.tags.items())
     generator.context["authors"] = generator.authors
@@ -258,6 +295,7 @@ def add_feed_categories(context: dict, feed) -> None:
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.content_object_init.connect(split_article_categories)
+    signals.content_object_init.connect(check_article_tags)
     signals.article_generator_finalized.connect(group_by_category)
     signals.article_generator_finalized.connect(index_tags_and_authors)
     signals.feed_generated.connect(add_feed_categories)

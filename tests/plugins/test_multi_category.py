@@ -1,5 +1,6 @@
 """The multi_category plugin, driven through real Pelican generators and builds."""
 
+import json
 import logging
 import xml.etree.ElementTree as ElementTree
 
@@ -7,6 +8,7 @@ import pytest
 from multi_category.multi_category import PostList, split_names, unique_by_slug
 from pelican.urlwrappers import Category
 
+from tests.nu import nu_problems
 from tests.plugins.tinysite import messages, post
 
 PLUGIN_LOGGER = "multi_category.multi_category"
@@ -174,3 +176,82 @@ def test_a_category_post_list_answers_in_as_a_list_does():
     assert third in posts
     posts.remove(first)
     assert first not in posts
+
+
+@pytest.fixture
+def tagged_posts(site):
+    """Three posts with tags, one of them spelt differently in case."""
+    site.add("a.md", post("Alpha", "Text.", date="2020-01-01", category="Software", tags="Ruby"))
+    site.add("b.md", post("Beta", "Text.", date="2020-02-01", category="Web", tags="ruby, AWS"))
+    site.add("c.md", post("Gamma", "See [Ruby]({tag}ruby).", date="2020-03-01", tags="AWS"))
+    return site
+
+
+def test_tag_pages_list_their_posts_newest_first_paginated(tagged_posts):
+    tagged_posts.build(DEFAULT_PAGINATION=1)
+    first = tagged_posts.page("/tag/ruby/")
+    assert first.select_one("h1").get_text() == "Tag: Ruby"  # the oldest post's spelling
+    assert [a.get_text() for a in first.select("article h2 a")] == ["Beta"]
+    second = tagged_posts.page("/tag/ruby/page/2/").select("article h2 a")
+    assert [a.get_text() for a in second] == ["Alpha"]
+
+
+def test_the_tags_index_counts_each_tag_and_the_site_links_to_it(tagged_posts):
+    tagged_posts.build()
+    entries = tagged_posts.page("/tags/").select(".category-list li")
+    assert [" ".join(li.get_text().split()).split(" · ")[0] for li in entries] == [
+        "AWS (2)",
+        "Ruby (2)",
+    ]
+    nav = [a["href"] for a in tagged_posts.page("/").select(".site-header nav a")]
+    assert "/tags/" in nav
+
+
+def test_a_post_shows_its_tags_and_names_them_to_search_and_search_engines(tagged_posts):
+    tagged_posts.build()
+    page = tagged_posts.page("/2020/02/01/beta/")
+    links = page.select("article header .post-tags a")
+    assert [(a.get_text(), a["href"], a["data-pagefind-filter"]) for a in links] == [
+        ("Ruby", "/tag/ruby/", "tag"),
+        ("AWS", "/tag/aws/", "tag"),
+    ]
+    posting = next(
+        json.loads(s.string)
+        for s in page.select('script[type="application/ld+json"]')
+        if json.loads(s.string)["@type"] == "BlogPosting"
+    )
+    assert posting["keywords"] == ["Ruby", "AWS"]
+
+
+def test_each_tag_has_a_feed_and_tag_links_resolve(tagged_posts):
+    output = tagged_posts.build()
+    assert set(feed_terms(output / "feeds" / "tag" / "aws.atom.xml")) == {"Beta", "Gamma"}
+    assert feed_terms(output / "feeds" / "all.atom.xml")["Beta"] == ["Web", "Ruby", "AWS"]
+    link = tagged_posts.page("/2020/03/01/gamma/").select_one(".post-content a")
+    assert link["href"].endswith("/tag/ruby/")
+
+
+def test_tag_pages_and_the_tags_index_pass_the_nu_html_checker(tagged_posts):
+    output = tagged_posts.build()
+    assert (output / "tag" / "aws" / "index.html").is_file()
+    assert nu_problems(output) == ""
+
+
+def test_a_post_without_tags_shows_none_and_the_site_no_tags_link(site):
+    site.add("a.md", post("Alpha", "Text.", category="Software"))
+    site.build()
+    assert site.page("/2020/01/01/alpha/").select(".post-tags") == []
+    nav = [a["href"] for a in site.page("/").select(".site-header nav a")]
+    assert "/tags/" not in nav
+
+
+def test_tags_follow_the_category_address_rules(site, caplog):
+    site.add("a.md", post("Alpha", "Text.", date="2020-01-01", tags="Foo Bar"))
+    site.add("b.md", post("Beta", "Text.", date="2020-02-01", tags="ok, !!!, foo-bar"))
+    site.generate()
+    errors = messages(caplog, PLUGIN_LOGGER, logging.ERROR)
+    assert f"{site.content / 'b.md'}:3: tag '!!!' has no letters or digits" in errors[0]
+    assert errors[1].startswith(
+        f"{site.content / 'b.md'}:3: tag 'foo-bar' has the same address as 'Foo Bar' in "
+    )
+    assert errors[1].endswith("a.md; rename one of them")
