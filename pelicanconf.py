@@ -117,8 +117,10 @@ TAG_URL = "tag/{slug}/"
 TAG_SAVE_AS = TAG_URL + "index.html"
 TAGS_URL = "tags/"
 TAGS_SAVE_AS = TAGS_URL + "index.html"
-# Author pages are not part of this single-author blog.
-AUTHOR_SAVE_AS = ""
+# Every author has a page and a feed; posts name their authors only when someone other than
+# AUTHOR wrote them, so a single-author blog shows no bylines. No authors index.
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
 AUTHORS_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "categories", "tags", "archives", "sitemap", "robots"]
 TEMPLATE_EXTENSIONS = [".html", ".xml", ".txt"]
@@ -162,7 +164,7 @@ TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
 # Full text of the newest posts; readers poll feeds often, so they stay small.
 FEED_MAX_ITEMS = 20
 TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
 AUTHOR_FEED_RSS = None
 
 RELATIVE_URLS = False

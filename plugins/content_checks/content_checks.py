@@ -156,7 +156,8 @@ def site_outputs(settings: dict, generators: list) -> Iterator[tuple[str, str]]:
             yield settings[name], "the site's feed"
     categories = {c.slug: c for a in articles for c in getattr(a, "categories", [a.category])}
     tags = {t.slug: t for a in articles for t in getattr(a, "tags", [])}
-    for kind, named in (("category", categories), ("tag", tags)):
+    authors = {w.slug: w for a in articles for w in getattr(a, "authors", [])}
+    for kind, named in (("category", categories), ("tag", tags), ("author", authors)):
         for slug, item in sorted(named.items()):
             if settings.get(f"{kind.upper()}_SAVE_AS"):
                 yield item.save_as, f"the page of {kind} {item.name!r}"
