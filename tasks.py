@@ -18,6 +18,7 @@ from sitebuild.build import BuildError, build_site
 from sitebuild.policy import site_policy
 from sitebuild.preview import serve_static, serve_with_reload
 from sitebuild.site import show_summary
+from sitebuild.staging import attempted_tree
 
 PROJECT = Path(__file__).resolve().parent
 LOCAL_SETTINGS = PROJECT / "pelicanconf.py"
@@ -48,8 +49,8 @@ def build(c: Context, output: str | None = None, strict: bool = False, prod: boo
 
 @task
 def clean(c: Context) -> None:
-    """Delete output/ and Pelican's cache."""
-    for path in (OUTPUT, PROJECT / "cache"):
+    """Delete output/, the last failed build's attempt, and the build caches."""
+    for path in (OUTPUT, attempted_tree(OUTPUT), PROJECT / "cache"):
         shutil.rmtree(path, ignore_errors=True)
 
 

@@ -17,7 +17,9 @@ from sitebuild.search import BUNDLE as SEARCH_BUNDLE
 from sitebuild.search import carry_over_index, index_is_current, index_site, replace_index
 from sitebuild.site import Site
 from sitebuild.staging import (
+    attempted_tree,
     build_lock,
+    keep_attempt,
     previous_tree,
     remove_stale_staging,
     staging_tree,
@@ -45,7 +47,7 @@ def from_cwd(path: str | os.PathLike) -> str:
 
 
 class ProblemReporter(logging.Handler):
-    """Print each warning and error of a build on one line, and count them."""
+    """Keep each warning and error of a build as one line, by file; print them grouped."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(level=logging.WARNING)
@@ -53,6 +55,8 @@ class ProblemReporter(logging.Handler):
         self.content_root: Path | None = None
         self.warnings = 0
         self.errors = 0
+        # Problem lines by the file they are in ("" for the site as a whole), in order.
+        self.by_file: dict[str, list[str]] = {}
 
     def source_path(self, argument: object) -> object:
         """Show a content file as a path from the working directory, whatever form Pelican used."""
@@ -82,8 +86,17 @@ class ProblemReporter(logging.Handler):
         handled = sys.exc_info()[1]
         if not record.exc_info and handled is not None and str(handled) not in message:
             message = f"{message}: {handled}"
-        self.stream.write(f"{record.levelname}: {message}\n")
+        where = next((str(a) for a in map(self.source_path, arguments) if a is not None), "")
+        where = where if where and message.startswith(where) else ""
+        self.by_file.setdefault(where, []).append(f"{record.levelname}: {message}")
+
+    def report(self) -> None:
+        """Print the problems, a file's together, files in order, the site's own last."""
+        for where in sorted(self.by_file, key=lambda name: (name == "", name)):
+            for line in self.by_file[where]:
+                self.stream.write(line + "\n")
         self.stream.flush()
+        self.by_file.clear()
 
 
 def template_frame(error: BaseException) -> traceback.FrameSummary | None:
@@ -142,6 +155,7 @@ def build_site(
     problems = ProblemReporter(sys.stderr)
     root_logger = logging.getLogger()
     root_logger.addHandler(problems)
+    settings = None
     try:
         if warm is not None:
             settings = warm.settings
@@ -173,19 +187,27 @@ def build_site(
                     index_site(staging, earlier=output / SEARCH_BUNDLE, part_pages=parts)
                 swap_into_place(staging, output)
             except BaseException:
+                keep_attempt(staging, attempted_tree(output))
                 # A folder made for this build goes; a reused one stays, and the incremental
                 # plugin's keys say which of its files can still be trusted.
                 if not reused:
                     shutil.rmtree(staging, ignore_errors=True)
                 raise
+            shutil.rmtree(attempted_tree(output), ignore_errors=True)
             if pages_ready is not None:
                 pages_ready()
                 if search:
                     replace_index(output, part_pages=parts)
     except Exception as error:
+        problems.report()
         counted = problems.errors + (problems.warnings if strict else 0)
         reason = f"{counted} problem(s) above" if counted else describe_exception(error)
+        attempt = attempted_tree(Path(settings["INCREMENTAL_OUTPUT"])) if settings else None
+        if attempt is not None and attempt.is_dir():
+            shown = from_cwd(attempt)
+            reason += f"; the attempted site is in {shown}/ (`invoke serve --output {shown}`)"
         raise BuildError(f"build failed, output left as it was: {reason}") from error
     finally:
         root_logger.removeHandler(problems)
+    problems.report()
     return output

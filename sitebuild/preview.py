@@ -4,6 +4,8 @@ import functools
 import html
 import http.server
 import logging
+import mimetypes
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ from tornado import ioloop
 
 from sitebuild.policy import allowing_inline_script, site_policy
 from sitebuild.rebuild import PreviewBuild, is_within
+from sitebuild.staging import attempted_tree
 
 logger = logging.getLogger(__name__)
 
@@ -28,22 +31,34 @@ WARM_DELAY = 1.0
 # Everything whose change can change the site.
 WATCHED = ("content", "theme", "plugins", "sitebuild", "pelicanconf.py")
 
-# Shown instead of any page while the last rebuild is broken; livereload adds its script
-# before </head>, so the page reloads itself once the problem is fixed.
+# Shown at the top of every page while the last rebuild is broken: the site the failed build
+# attempted is served, as far as it got. livereload adds its script before </head>, so each
+# page reloads itself when the next rebuild is done.
+PROBLEMS_PANEL = """<aside class="build-problems" role="alert">
+<h2>Build failed</h2>
+<p>This is the site the failed build attempted; output/ keeps the last good build. Fix the
+problems below and save: this page reloads.</p>
+<pre>{problems}</pre>
+</aside>
+"""
+# Shown for a page the failed build did not write.
 BUILD_ERROR_PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Build failed</title></head>
 <body>
-<h1>Build failed</h1>
-<p>The last good build is kept in output/. Fix the problem below and save; this page reloads.</p>
-<pre>{problems}</pre>
+{panel}
 </body>
 </html>
 """
+BODY_START = re.compile(r"<body[^>]*>", re.IGNORECASE)
 
 
 def error_page_handler(build: PreviewBuild) -> type[StaticFileHandler]:
-    """Return a static file handler that answers page requests with the build's problems."""
+    """Return a static file handler that shows the build's problems while the build is broken.
+
+    The pages the failed build did write (its attempt) are served, each with the problems in a
+    panel at its top; a page it did not write is the problems alone.
+    """
 
     class BuildAwareHandler(StaticFileHandler):
         policy = ""
@@ -54,15 +69,43 @@ def error_page_handler(build: PreviewBuild) -> type[StaticFileHandler]:
                 self.set_header("Content-Security-Policy", self.policy)
 
         def get(self, path: str, include_body: bool = True):
-            """Serve the file, or the error page for a page request while the build is broken."""
-            is_page = path == "" or path.endswith(("/", ".html"))
-            if build.problems is None or not is_page:
+            """Serve the file, or the attempted one with the problems while the build is broken."""
+            if build.problems is None:
                 return super().get(path, include_body)
+            attempted = attempted_file(attempted_tree(build.output), path)
+            if path != "" and not path.endswith(("/", ".html")):
+                # Assets as the attempted pages name them (a new stylesheet's hashed name).
+                if attempted is None:
+                    return super().get(path, include_body)
+                kind = mimetypes.guess_type(attempted.name)[0] or "application/octet-stream"
+                self.set_header("Content-Type", kind)
+                return self.finish(attempted.read_bytes())
             self.set_status(500)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            return self.finish(BUILD_ERROR_PAGE.format(problems=html.escape(build.problems)))
+            panel = PROBLEMS_PANEL.format(problems=html.escape(build.problems))
+            if attempted is None:
+                return self.finish(BUILD_ERROR_PAGE.format(panel=panel))
+            page = attempted.read_text(encoding="utf-8", errors="replace")
+            return self.finish(with_panel(page, panel))
 
     return BuildAwareHandler
+
+
+def attempted_file(root: Path, path: str) -> Path | None:
+    """The file the failed build wrote for a URL path, or None."""
+    candidate = (root / path.lstrip("/")).resolve()
+    if not candidate.is_relative_to(root.resolve()):
+        return None
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+def with_panel(page: str, panel: str) -> str:
+    """The page with the problems panel first in its body."""
+    match = BODY_START.search(page)
+    at = match.end() if match else 0
+    return page[:at] + panel + page[at:]
 
 
 class PolicyRequestHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,5 +1,7 @@
 """The output folders of a build: the site before last to build into, the swap, and its manifest.
 
+A failed build leaves what it wrote in `output.attempted/` (links to its files), to be looked at.
+
 A build writes into `.output.previous` (the site before the current one), keeping the pages that
 are still current there and sweeping out the rest, and then swaps it with `output/`. The manifest
 keeps each folder's page keys by the folder's identity, so a key vouches only for the folder it
@@ -27,6 +29,18 @@ def previous_tree(output: Path) -> Path:
 def parked(output: Path) -> Path:
     """Where output waits for a moment while a new build takes its place."""
     return output.with_name(f".{output.name}.swapping")
+
+
+def attempted_tree(output: Path) -> Path:
+    """Where a failed build leaves the site it attempted, to be opened and looked at."""
+    return output.with_name(f"{output.name}.attempted")
+
+
+def keep_attempt(staging: Path, attempted: Path) -> None:
+    """Keep what a failed build wrote, as links to its files, in place of an older attempt."""
+    shutil.rmtree(attempted, ignore_errors=True)
+    if (staging / "index.html").is_file():
+        shutil.copytree(staging, attempted, copy_function=os.link)
 
 
 def remove_stale_staging(output: Path) -> None:

@@ -169,3 +169,32 @@ def test_a_broken_internal_link_fails_the_build_naming_the_post_and_page(project
     assert "content/linked.md:4: broken link to /2019/01/01/gone/" in result.stderr
     assert "on 2020/01/04/linked/index.html" in result.stderr
     assert not (project / "output").exists()
+
+
+def test_a_failed_build_leaves_its_attempt_to_look_at_and_reports_by_file(project_copy):
+    posts = {
+        "good.md": GOOD_POST,
+        "linked.md": BROKEN_LINK_POST.replace(").", ") and [another](/nowhere/)."),
+        "other.md": "Title: Other\nDate: 2020-01-03\n\nSee [this](/missing/).\n",
+    }
+    project = project_copy(posts)
+    result = build_with_previous_output(project)
+    assert result.returncode != 0
+    assert_previous_output_untouched(project)
+    attempt = project / "output.attempted"
+    assert "the attempted site is in output.attempted/" in result.stderr
+    # Every page the build wrote can be opened, the broken one too.
+    assert "Linked" in (attempt / "2020/01/04/linked/index.html").read_text(encoding="utf-8")
+    assert (attempt / "2020/01/02/a-good-post/index.html").is_file()
+    # Grouped by file, though the check meets other.md's page (2020/01/03) first.
+    problems = [line for line in result.stderr.splitlines() if "broken link" in line]
+    assert [line.split(":")[1].strip() for line in problems] == [
+        "content/linked.md",
+        "content/linked.md",
+        "content/other.md",
+    ]
+    # A good build takes its place, and the attempt goes.
+    (project / "content" / "linked.md").unlink()
+    (project / "content" / "other.md").unlink()
+    assert invoke("build", cwd=project).returncode == 0
+    assert not attempt.exists()

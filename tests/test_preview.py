@@ -135,6 +135,9 @@ def test_a_broken_post_is_shown_in_terminal_and_browser_and_output_kept(preview)
     assert status == 500
     assert "content/broken.md: could not find information about &#x27;title&#x27;" in page
     assert "livereload.js" in page
+    # The pages the failed build wrote are served, the problems in a panel at their top.
+    assert 'class="build-problems"' in page and "This post is" in page
+    assert page.index("build-problems") < page.index("<p>This post is")
     assert built_page.read_text(encoding="utf-8") == last_good_build
     preview.write_post("broken.md", "Title: Mended\nDate: 2020-01-05\n\nNow fine.\n")
     wait_for(lambda: preview.page("/2020/01/05/mended/") is not None, REBUILD_SECONDS, "the fix")
@@ -145,7 +148,9 @@ def test_a_broken_template_is_reported_and_the_server_keeps_running(preview):
     good_template = base.read_text(encoding="utf-8")
     base.write_text(good_template + "{% endblock %}\n", encoding="utf-8")
     wait_for(lambda: "base.html" in preview.output(), REBUILD_SECONDS, "the template error")
-    assert "base.html" in fetch_error(preview.base + "/")[1]
+    # The build wrote no page: the problems alone.
+    status, page = fetch_error(preview.base + "/")
+    assert status == 500 and "base.html" in page and "<h1>" not in page
     # Assets still load while a page shows the error.
     stylesheet = next((preview.project / "output" / "theme" / "css").glob("site.*.css"))
     assert fetch(f"{preview.base}/theme/css/{stylesheet.name}") is not None
