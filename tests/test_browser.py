@@ -1,5 +1,6 @@
 """The built site in headless Chromium, served on loopback with the site's strict CSP."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,39 @@ def test_search_filters_by_category(search_url, new_page):
     assert sorted(search_results(page)) == sorted(ruby_posts)
 
 
+TAGGED_POSTS = {
+    "rails.md": ("Rails notes", "2020-01-01", "Ruby", "web, howto"),
+    "sinatra.md": ("Sinatra notes", "2020-01-02", "Ruby", "web"),
+    "hubot.md": ("Hubot notes", "2020-01-03", "Chat", "howto"),
+}
+
+
+@pytest.fixture(scope="module")
+def tagged_url(tmp_path_factory):
+    """A small site whose posts have tags, with its pages and search index, on loopback."""
+    root = tmp_path_factory.mktemp("tagged")
+    content = root / "content"
+    shutil.copytree(REPO / "content" / "pages", content / "pages")
+    for name, (title, date, category, tags) in TAGGED_POSTS.items():
+        header = f"Title: {title}\nDate: {date}\nCategory: {category}\nTags: {tags}\n"
+        (content / name).write_text(header + "\nThe notes.\n", encoding="utf-8")
+    overrides = {"PATH": str(content), "CACHE_PATH": str(root / "cache")}
+    site = build_site(REPO / "pelicanconf.py", root / "output", strict=True, overrides=overrides)
+    with serving(site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
+        yield url
+
+
+def test_search_filters_by_tag_and_category_together(tagged_url, new_page):
+    page = new_page()
+    page.goto(tagged_url + "/search/?q=notes")
+    assert len(search_results(page)) == 3
+    page.select_option("#search-tag", "web")
+    page.wait_for_url("**tag=web**")
+    assert sorted(search_results(page)) == ["Rails notes", "Sinatra notes"]
+    page.goto(tagged_url + "/search/?q=notes&tag=howto&category=Chat")
+    assert search_results(page) == ["Hubot notes"]
+
+
 def test_copy_button_copies_the_raw_code(base_url, new_page, built_site):
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(base_url + OBSERVER)
@@ -215,13 +249,25 @@ def test_copy_button_copies_the_raw_code(base_url, new_page, built_site):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", AXE_PAGES)
 def test_axe_finds_no_violations(base_url, new_page, name, scheme):
+    if name == "search":
+        assert axe_violations(new_page, base_url + PAGES[name], scheme, ".search-results li") == []
+    else:
+        assert axe_violations(new_page, base_url + PAGES[name], scheme) == []
+
+
+@pytest.mark.parametrize("path", ["/tag/web/", "/tags/", "/2020/01/01/rails-notes/"])
+def test_axe_finds_no_violations_on_tag_pages(tagged_url, new_page, path):
+    assert axe_violations(new_page, tagged_url + path, "light") == []
+
+
+def axe_violations(new_page, url: str, scheme: str, wait_for: str = "") -> list:
+    """What axe-core finds wrong with a page, as (rule, elements) pairs."""
     # axe is injected as an inline script, which the CSP would rightly refuse.
     page = new_page(color_scheme=scheme, bypass_csp=True)
-    page.goto(base_url + PAGES[name], wait_until="networkidle")
-    if name == "search":
-        page.wait_for_selector(".search-results li")
+    page.goto(url, wait_until="networkidle")
+    if wait_for:
+        page.wait_for_selector(wait_for)
     results = Axe().run(page)
-    violations = [
+    return [
         (v["id"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]
     ]
-    assert violations == []

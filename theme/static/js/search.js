@@ -4,7 +4,8 @@
   const form = document.querySelector(".search-form");
   if (!form) return;
   const query = form.querySelector("#search-query");
-  const category = form.querySelector("#search-category");
+  // One select per Pagefind filter (category, and tag when the site has tags).
+  const selects = [...form.querySelectorAll("select[data-filter]")];
   const status = document.querySelector(".search-status");
   const results = document.querySelector(".search-results");
   let pagefind = null; // the engine, as a promise
@@ -49,7 +50,9 @@
   const search = async () => {
     const run = ++latest;
     const text = query.value.trim();
-    const filters = category.value ? { category: category.value } : {};
+    const filters = Object.fromEntries(
+      selects.filter((s) => s.value).map((s) => [s.dataset.filter, s.value]),
+    );
     if (!text) {
       results.replaceChildren();
       status.textContent = "";
@@ -73,7 +76,7 @@
   const remember = () => {
     const params = new URLSearchParams();
     if (query.value.trim()) params.set("q", query.value.trim());
-    if (category.value) params.set("category", category.value);
+    for (const select of selects) if (select.value) params.set(select.name, select.value);
     const search = params.toString();
     history.replaceState(null, "", search ? `?${search}` : location.pathname);
   };
@@ -84,13 +87,15 @@
     search();
   });
   query.addEventListener("input", () => search());
-  category.addEventListener("change", () => {
-    remember();
-    search();
-  });
+  for (const select of selects) {
+    select.addEventListener("change", () => {
+      remember();
+      search();
+    });
+  }
 
   const params = new URLSearchParams(location.search);
   query.value = params.get("q") || "";
-  category.value = params.get("category") || "";
+  for (const select of selects) select.value = params.get(select.name) || "";
   if (query.value) search();
 })();
