@@ -52,6 +52,7 @@ PLUGINS = [
     "fingerprint",
     "incremental",
     "page_sources",
+    "languages",
 ]
 
 # Python-Markdown; the code_highlight plugin adds Pygments highlighting (pymdown-extensions).
@@ -100,8 +101,16 @@ YEAR_ARCHIVE_URL = "{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = YEAR_ARCHIVE_URL + "index.html"
 MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL + "index.html"
+# A translation (a post sharing its slug with one in another language) is published under its
+# language; a post with no translation keeps the addresses above, whatever its language.
+ARTICLE_LANG_URL = "{lang}/" + ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_LANG_URL + "index.html"
+PAGE_LANG_URL = "{lang}/" + PAGE_URL
+PAGE_LANG_SAVE_AS = PAGE_LANG_URL + "index.html"
 DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = DRAFT_URL + "index.html"
+DRAFT_LANG_URL = "drafts/{lang}/{slug}/"
+DRAFT_LANG_SAVE_AS = DRAFT_LANG_URL + "index.html"
 # Category and tag addresses keep `C`, `C++` and `C#` apart; otherwise Pelican's own rules.
 TAXONOMY_REGEX_SUBSTITUTIONS = [
     (r"\+", " plus "),
@@ -133,9 +142,10 @@ SEARCH_INDEX = True
 # merges the parts.
 SEARCH_PART_PAGES = 2000
 
-# A single-language blog: two posts with one slug are a clash, never translations.
-ARTICLE_TRANSLATION_ID = None
-PAGE_TRANSLATION_ID = None
+# Posts sharing a slug in different languages (`Lang:`) are translations of one another; two in
+# one language are a clash, reported with both names.
+ARTICLE_TRANSLATION_ID = "slug"
+PAGE_TRANSLATION_ID = "slug"
 
 ARTICLE_ORDER_BY = newest_first
 DEFAULT_PAGINATION = 10

@@ -17,3 +17,5 @@ SITEMAP_SAVE_AS = "sitemap.xml"
 # Drafts are for the preview; the published site never holds them.
 DRAFT_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
