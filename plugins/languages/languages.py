@@ -32,22 +32,28 @@ DATE_STYLES = {"short", "medium", "long", "full"}
 DATE_PATTERNS = {"month": "LLLL"}
 
 
-@cache
 def strings_table(folder: str, language: str) -> dict[str, str]:
     """The interface strings for a language: its own table over English, key by key."""
-    table = read_table(Path(folder, f"{FALLBACK_LANGUAGE}.json"))
+    table = dict(read_table(*file_stamp(Path(folder, f"{FALLBACK_LANGUAGE}.json"))))
     base = language.replace("-", "_").split("_")[0].lower()
     for code in dict.fromkeys([base, language.replace("-", "_")]):
-        table.update(read_table(Path(folder, f"{code}.json")))
+        table.update(read_table(*file_stamp(Path(folder, f"{code}.json"))))
     return table
 
 
-def read_table(path: Path) -> dict[str, str]:
-    """One language's strings, or none when the theme has no table for it."""
+def file_stamp(path: Path) -> tuple[Path, tuple[int, int] | None]:
+    """A table's path, with what changes when it is edited (so an edit is read anew)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        status = path.stat()
     except FileNotFoundError:
-        return {}
+        return path, None
+    return path, (status.st_mtime_ns, status.st_size)
+
+
+@cache
+def read_table(path: Path, stamp: tuple[int, int] | None) -> dict[str, str]:
+    """One language's strings as of stamp, or none when the theme has no table for it."""
+    return json.loads(path.read_text(encoding="utf-8")) if stamp is not None else {}
 
 
 @cache
