@@ -23,12 +23,13 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from pelican import signals
-from pygments.lexers import get_lexer_by_name
+from pelican.readers import RstReader
 from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES, Token, Whitespace
-from pygments.util import ClassNotFound
 
 from .dialects import DialectTreeprocessor
+from .labels import PLAIN_LANGUAGES, add_labels, lexer_name
+from .rst import LabelledRstReader
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ DEFAULT_LIGHT_STYLE = "xcode"
 DEFAULT_DARK_STYLE = "github-dark"
 # Languages Pygments has no lexer for, shown plain but labelled with their own name.
 DEFAULT_ALIASES = {"sshd_config": "text"}
-PLAIN_LANGUAGES = {"text", "plain", "plaintext", "txt"}
 COPY_SCRIPT = Path(__file__).with_name("copy-code.js")
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 LABEL_EXTENSION = "code_highlight.code_highlight:CodeBlockExtension"
@@ -61,8 +61,6 @@ FENCE_OPTION = re.compile(
     r"""|(?P<key>[A-Za-z][\w-]*)=(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s"'}]+)))"""
 )
 VALID_ID = re.compile(r"[A-Za-z][\w:.-]*")
-BLOCK_OPEN = re.compile(r'<div class="language-(?P<language>[^" ]+) highlight">')
-CODE_START = "<pre><span></span><code>"
 CODE_BLOCK = re.compile(
     r'(?P<open><div class="language-[^" ]+ highlight">)(?P<body>.*?)(?P<close></code></pre></div>)',
     re.DOTALL,
@@ -75,15 +73,6 @@ TOKEN_SPAN = re.compile(r'<span class="(?P<token>[a-z0-9]+)">(?P<text>[^<]*)</sp
 def option(settings: dict, name: str, default):
     """Read the plugin setting CODE_HIGHLIGHT_<name>, falling back to its default."""
     return settings.get(f"CODE_HIGHLIGHT_{name}", default)
-
-
-@cache
-def lexer_name(language: str) -> str | None:
-    """Pygments' display name for a language, or None when Pygments does not know it."""
-    try:
-        return get_lexer_by_name(language).name
-    except ClassNotFound:
-        return None
 
 
 @dataclass
@@ -192,15 +181,6 @@ def language_problem(language: str, aliases: dict[str, str]) -> str | None:
     return f"code block language {language!r} is unknown to Pygments; it is shown as plain text"
 
 
-def label_for(language: str, aliases: dict[str, str]) -> str | None:
-    """The label shown on a block: the lexer's name, an alias as written, nothing for text."""
-    if language in aliases:
-        return language
-    if language.lower() in PLAIN_LANGUAGES:
-        return None
-    return lexer_name(language)
-
-
 def drop_unstyled_spans(html: str, styled: frozenset[str]) -> str:
     """Unwrap token spans in code blocks that no rule styles; they only weigh the page down."""
     kept = styled | STRUCTURAL_CLASSES
@@ -212,18 +192,6 @@ def drop_unstyled_spans(html: str, styled: frozenset[str]) -> str:
         return code["open"] + TOKEN_SPAN.sub(unwrap, code["body"]) + code["close"]
 
     return CODE_BLOCK.sub(lighten, html)
-
-
-def add_labels(html: str, aliases: dict[str, str]) -> str:
-    """Add a language label to each highlighted block, and make its scrolling code focusable."""
-
-    def labelled(match: re.Match) -> str:
-        label = label_for(match["language"], aliases)
-        return match[0] + (f'<span class="code-lang">{label}</span>' if label else "")
-
-    html = BLOCK_OPEN.sub(labelled, html)
-    # A keyboard user can only scroll a wide block that can take focus.
-    return html.replace(CODE_START, '<pre tabindex="0"><code>')
 
 
 class FenceGuard(Preprocessor):
@@ -572,8 +540,16 @@ def write_assets(pelican) -> None:
         target.write_text(content, encoding="utf-8")
 
 
+def label_rst_code_blocks(readers) -> None:
+    """Read reStructuredText with code blocks marked up and labelled as Markdown's are."""
+    for extension, reader in list(readers.reader_classes.items()):
+        if reader is RstReader:
+            readers.reader_classes[extension] = LabelledRstReader
+
+
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
+    signals.readers_init.connect(label_rst_code_blocks)
     signals.initialized.connect(configure_markdown)
     signals.generator_init.connect(publish_asset_urls)
     signals.content_object_init.connect(report_fences)

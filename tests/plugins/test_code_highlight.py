@@ -288,3 +288,34 @@ def test_copy_button_copies_exactly_the_code(site, chromium):
         context.close()
     assert copied[0] == TRICKY_CODE  # no line numbers, quotes and dashes as written
     assert copied[1] == "gem install chruby\necho \"done\" -- 'really'\n"  # no prompts or output
+
+
+RST_POST = """Code in reStructuredText
+########################
+
+:date: 2020-01-01
+
+Some code:
+
+.. code-block:: python
+
+    def f():
+        return 1 < 2
+"""
+
+
+def test_rst_code_blocks_are_labelled_and_copyable_like_fences(site):
+    from docutils.parsers.rst import directives
+    from pelican.rstdirectives import Pygments
+
+    site.add("code.rst", RST_POST)
+    site.build()
+    block = site.page("/2020/01/01/code-in-restructuredtext/").select_one("article .highlight")
+    assert block["class"] == ["language-python", "highlight"]
+    assert block.select_one(".code-lang").get_text() == "Python"
+    code = block.select_one("pre > code")  # what the copy button copies
+    assert code.get_text() == "def f():\n    return 1 < 2\n"
+    assert code.select_one(".k").get_text() == "def"
+    assert block.select_one("pre")["tabindex"] == "0"
+    # Pelican's own directive is docutils' again once the read is over.
+    assert directives._directives["code-block"] is Pygments
