@@ -48,6 +48,7 @@ PLUGINS = [
     "multi_category",
     "code_highlight",
     "quote_posts",
+    "embeds",
     "csp_report",
     "fingerprint",
     "incremental",
@@ -190,6 +191,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "font-src 'self'",
         "connect-src 'self'",
         "worker-src 'self'",
+        # Videos, played only when the reader asks (the embeds plugin), and never with cookies.
+        "frame-src https://www.youtube-nocookie.com https://player.vimeo.com",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

@@ -234,6 +234,51 @@ def test_search_filters_by_tag_and_category_together(tagged_url, new_page):
     assert search_results(page) == ["Hubot notes"]
 
 
+@pytest.fixture(scope="module")
+def video_url(tmp_path_factory):
+    """A small site with a post that shows a YouTube video, on loopback."""
+    root = tmp_path_factory.mktemp("video")
+    content = root / "content"
+    shutil.copytree(REPO / "content" / "pages", content / "pages")
+    (content / "talk.md").write_text(
+        "Title: A talk\nDate: 2020-01-01\n\nWorth seeing:\n\n"
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ\n",
+        encoding="utf-8",
+    )
+    overrides = {"PATH": str(content), "CACHE_PATH": str(root / "cache")}
+    site = build_site(REPO / "pelicanconf.py", root / "output", strict=True, overrides=overrides)
+    with serving(site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
+        yield url
+
+
+def test_a_video_loads_nothing_from_its_site_until_the_reader_plays_it(video_url, new_page):
+    page = new_page()
+    elsewhere, problems = [], []
+    # Nothing leaves the machine: a request elsewhere is recorded and refused.
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith("http://127.0.0.1")
+            else (elsewhere.append(route.request.url), route.abort())
+        ),
+    )
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(video_url + "/2020/01/01/a-talk/", wait_until="networkidle")
+    button = page.locator(".video-embed button.video-play")
+    expect(button).to_have_text("Play here (loads YouTube)")
+    assert elsewhere == []
+    button.click()
+    frame = page.locator(".video-embed iframe")
+    expect(frame).to_have_attribute("src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+    page.wait_for_timeout(200)
+    assert elsewhere == ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"]
+    assert problems == []  # the site's policy lets the player's frame load
+
+
 def test_copy_button_copies_the_raw_code(base_url, new_page, built_site):
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(base_url + OBSERVER)

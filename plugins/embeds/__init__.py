@@ -1,0 +1,1 @@
+from .embeds import register
