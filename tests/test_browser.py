@@ -1,6 +1,8 @@
 """The built site in headless Chromium, served on loopback with the site's strict CSP."""
 
+import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -208,18 +210,27 @@ TAGGED_POSTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def tagged_url(tmp_path_factory):
-    """A small site whose posts have tags, with its pages and search index, on loopback."""
-    root = tmp_path_factory.mktemp("tagged")
+@contextlib.contextmanager
+def small_site(root: Path, posts: dict[str, str]) -> Iterator[str]:
+    """A site of a few posts (with the real pages and search index), served on loopback."""
     content = root / "content"
     shutil.copytree(REPO / "content" / "pages", content / "pages")
-    for name, (title, date, category, tags) in TAGGED_POSTS.items():
-        header = f"Title: {title}\nDate: {date}\nCategory: {category}\nTags: {tags}\n"
-        (content / name).write_text(header + "\nThe notes.\n", encoding="utf-8")
+    for name, text in posts.items():
+        (content / name).write_text(text, encoding="utf-8")
     overrides = {"PATH": str(content), "CACHE_PATH": str(root / "cache")}
     site = build_site(REPO / "pelicanconf.py", root / "output", strict=True, overrides=overrides)
     with serving(site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tagged_url(tmp_path_factory):
+    """A small site whose posts have tags."""
+    posts = {
+        name: f"Title: {title}\nDate: {date}\nCategory: {category}\nTags: {tags}\n\nThe notes.\n"
+        for name, (title, date, category, tags) in TAGGED_POSTS.items()
+    }
+    with small_site(tmp_path_factory.mktemp("tagged"), posts) as url:
         yield url
 
 
@@ -236,18 +247,10 @@ def test_search_filters_by_tag_and_category_together(tagged_url, new_page):
 
 @pytest.fixture(scope="module")
 def video_url(tmp_path_factory):
-    """A small site with a post that shows a YouTube video, on loopback."""
-    root = tmp_path_factory.mktemp("video")
-    content = root / "content"
-    shutil.copytree(REPO / "content" / "pages", content / "pages")
-    (content / "talk.md").write_text(
-        "Title: A talk\nDate: 2020-01-01\n\nWorth seeing:\n\n"
-        "https://www.youtube.com/watch?v=dQw4w9WgXcQ\n",
-        encoding="utf-8",
-    )
-    overrides = {"PATH": str(content), "CACHE_PATH": str(root / "cache")}
-    site = build_site(REPO / "pelicanconf.py", root / "output", strict=True, overrides=overrides)
-    with serving(site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
+    """A small site with a post that shows a YouTube video."""
+    talk = "Title: A talk\nDate: 2020-01-01\n\nWorth seeing:\n\n"
+    talk += "https://www.youtube.com/watch?v=dQw4w9WgXcQ\n"
+    with small_site(tmp_path_factory.mktemp("video"), {"talk.md": talk}) as url:
         yield url
 
 
