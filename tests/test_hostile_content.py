@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from content_checks.content_checks import ContentError
 from pelican.log import LimitFilter
 
+import pelicanconf
 from sitebuild.links import check_links
 from tests.plugins.tinysite import TinySite, post
 
@@ -222,6 +223,18 @@ def test_what_the_policy_allows_is_not_reported(site, caplog):
     site.add("a.md", post("A", body))
     site.build()
     assert [m for m in problems(caplog) if "Content-Security-Policy" in m] == []
+
+
+def test_origins_allowed_per_kind_widen_the_policy_and_quiet_its_warnings(site, caplog):
+    policy = pelicanconf.content_security_policy({"images": ["https://images.example.org"]})
+    assert "img-src 'self' data: https://images.example.org;" in policy
+    assert "frame-src 'self';" in policy  # no frames allowed: the site's own only
+    body = '<img src="https://images.example.org/a.png" alt="a">\n\n'
+    body += '<img src="https://elsewhere.example.org/b.png" alt="b">'
+    site.add("a.md", post("A", body))
+    site.build(CONTENT_SECURITY_POLICY=policy)
+    (warning,) = [m for m in problems(caplog) if "Content-Security-Policy" in m]
+    assert "elsewhere.example.org" in warning
 
 
 # 8 and 16. Characters no feed carries; nesting no one writes

@@ -32,28 +32,38 @@ DATE_STYLES = {"short", "medium", "long", "full"}
 DATE_PATTERNS = {"month": "LLLL"}
 
 
-def strings_table(folder: str, language: str) -> dict[str, str]:
-    """The interface strings for a language: its own table over English, key by key."""
-    table = dict(read_table(*file_stamp(Path(folder, f"{FALLBACK_LANGUAGE}.json"))))
-    base = language.replace("-", "_").split("_")[0].lower()
-    for code in dict.fromkeys([base, language.replace("-", "_")]):
-        table.update(read_table(*file_stamp(Path(folder, f"{code}.json"))))
-    return table
+class StringTables:
+    """The theme's interface strings, each language's read once per build when first asked."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.tables: dict[str, dict[str, str]] = {}
+
+    def table(self, language: str) -> dict[str, str]:
+        """The strings for a language: its own table over English, key by key."""
+        if language not in self.tables:
+            table = read_table(self.folder / f"{FALLBACK_LANGUAGE}.json")
+            base = language.replace("-", "_").split("_")[0].lower()
+            for code in dict.fromkeys([base, language.replace("-", "_")]):
+                table.update(read_table(self.folder / f"{code}.json"))
+            self.tables[language] = table
+        return self.tables[language]
+
+    @pass_context
+    def translate(self, context, key: str, **values: object) -> str:
+        """The interface string named key in the page's language, with its {values} filled in."""
+        text = self.table(language_of(context)).get(key)
+        if text is None:
+            raise KeyError(f"no interface string {key!r} in {self.folder}/{FALLBACK_LANGUAGE}.json")
+        return text.format(**values) if values else text
 
 
-def file_stamp(path: Path) -> tuple[Path, tuple[int, int] | None]:
-    """A table's path, with what changes when it is edited (so an edit is read anew)."""
+def read_table(path: Path) -> dict[str, str]:
+    """One language's strings, or none when the theme has no table for it."""
     try:
-        status = path.stat()
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return path, None
-    return path, (status.st_mtime_ns, status.st_size)
-
-
-@cache
-def read_table(path: Path, stamp: tuple[int, int] | None) -> dict[str, str]:
-    """One language's strings as of stamp, or none when the theme has no table for it."""
-    return json.loads(path.read_text(encoding="utf-8")) if stamp is not None else {}
+        return {}
 
 
 @cache
@@ -72,18 +82,6 @@ def language_of(context) -> str:
         if isinstance(item, Content) and getattr(item, "lang", None):
             return item.lang
     return context.get("DEFAULT_LANG") or FALLBACK_LANGUAGE
-
-
-@pass_context
-def translate(context, key: str, **values: object) -> str:
-    """The interface string named key in the page's language, with its {values} filled in."""
-    folder = context.get("LANGUAGES_STRINGS_PATH") or str(
-        Path(context["THEME"], DEFAULT_STRINGS_FOLDER)
-    )
-    text = strings_table(folder, language_of(context)).get(key)
-    if text is None:
-        raise KeyError(f"no interface string {key!r} in {folder}/{FALLBACK_LANGUAGE}.json")
-    return text.format(**values) if values else text
 
 
 @pass_context
@@ -125,8 +123,14 @@ def add_template_functions(generator) -> None:
     environment = getattr(generator, "env", None)
     if environment is None:
         return
+    folder = generator.settings.get("LANGUAGES_STRINGS_PATH") or Path(
+        generator.theme, DEFAULT_STRINGS_FOLDER
+    )
     environment.globals.update(
-        t=translate, html_lang=html_lang, og_locale=og_locale, language_name=language_name
+        t=StringTables(Path(folder)).translate,
+        html_lang=html_lang,
+        og_locale=og_locale,
+        language_name=language_name,
     )
     environment.filters["localdate"] = localdate
 

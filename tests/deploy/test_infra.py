@@ -66,10 +66,11 @@ def test_security_headers_carry_the_csp_the_theme_is_tested_against(resources):
     headers = resources["SecurityHeadersPolicy"]["ResponseHeadersPolicyConfig"][
         "SecurityHeadersConfig"
     ]
+    # One policy: after changing EMBED_ORIGINS, paste the settings' policy into the template.
     assert (
         headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]
         == pelicanconf.CONTENT_SECURITY_POLICY
-    )
+    ), f"infra/site.yaml's ContentSecurityPolicy should be: {pelicanconf.CONTENT_SECURITY_POLICY}"
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
     assert headers["ContentTypeOptions"]["Override"] is True
