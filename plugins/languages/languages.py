@@ -11,6 +11,7 @@ keeps the site's address pattern; only translations take the `*_LANG_URL` one.
 
 import json
 import logging
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 FALLBACK_LANGUAGE = "en"
 DEFAULT_STRINGS_FOLDER = "strings"
+# A language code as `Lang:` takes it: `en`, `pt_BR`, `zh-Hans` (BCP 47's shape, `_` or `-`).
+LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
 DATE_STYLES = {"short", "medium", "long", "full"}
 # Forms a Babel skeleton cannot give: the month's name standing alone (`leden`, not `ledna`).
 DATE_PATTERNS = {"month": "LLLL"}
@@ -152,8 +155,31 @@ def keep_site_addresses(generator) -> None:
         item.override_save_as = settings[f"{kind}_SAVE_AS"].format(**fields)
 
 
+def header_line(source: str, key: str) -> int:
+    """The line of a source's `Key:` header, or 1."""
+    try:
+        lines = Path(source).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    prefix = f"{key.lower()}:"
+    return next((n for n, line in enumerate(lines, 1) if line.lower().startswith(prefix)), 1)
+
+
+def check_language(instance) -> None:
+    """Refuse a `Lang:` that is no language code: it names the page's language and addresses."""
+    language = instance.metadata.get("lang")
+    if isinstance(instance, Content) and language and not LANGUAGE_CODE.fullmatch(language):
+        logger.error(
+            "%s:%d: language %r is not a language code (write one like en, cs or pt_BR)",
+            instance.source_path,
+            header_line(instance.source_path, "lang"),
+            language[:40],
+        )
+
+
 def register() -> None:
     """Connect the handlers to Pelican's signals."""
+    signals.content_object_init.connect(check_language)
     signals.generator_init.connect(add_template_functions)
     signals.article_generator_finalized.connect(keep_site_addresses)
     signals.page_generator_finalized.connect(keep_site_addresses)

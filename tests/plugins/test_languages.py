@@ -1,11 +1,12 @@
 """The languages plugin and theme: each post's page in its own language, translations linked."""
 
 import json
+import logging
 
 import pytest
 
 from tests.nu import nu_problems
-from tests.plugins.tinysite import post
+from tests.plugins.tinysite import messages, post
 
 
 def posting(page) -> dict:
@@ -87,3 +88,16 @@ def test_pages_in_several_languages_pass_the_nu_html_checker(czech_post):
     output = czech_post.build()
     assert (output / "cs" / "2020" / "01" / "01" / "hello" / "index.html").is_file()
     assert nu_problems(output) == ""
+
+
+def test_a_language_that_is_no_language_code_is_an_error_naming_file_and_line(site, caplog):
+    site.add("odd.md", post("Odd", "Text.", lang='"><script>x</script>'))
+    site.add("path.md", post("Path", "Text.", lang="../../tmp"))
+    site.generate()
+    errors = messages(caplog, "languages.languages", logging.ERROR)
+    assert sorted(errors) == [
+        f"{site.content / 'odd.md'}:3: language '\"><script>x</script>' is not a language code"
+        " (write one like en, cs or pt_BR)",
+        f"{site.content / 'path.md'}:3: language '../../tmp' is not a language code"
+        " (write one like en, cs or pt_BR)",
+    ]
