@@ -66,3 +66,12 @@ def test_each_author_has_a_page_of_posts_newest_first_and_a_feed(site):
     assert site.page("/author/ann-guest/").select_one("h1").get_text() == "Author: Ann Guest"
     feed = ElementTree.parse(output / "feeds" / "author" / "ann-guest.atom.xml").getroot()
     assert [e.find(f"{ATOM}title").text for e in feed.iter(f"{ATOM}entry")] == ["Gamma", "Beta"]
+
+
+def test_a_blog_by_its_author_alone_writes_no_author_pages_or_feeds(tmp_path):
+    site = TinySite(tmp_path)
+    site.add("a.md", post("Alpha", "Text.", date="2020-01-01"))
+    site.add("b.md", post("Beta", "Text.", date="2020-02-01", author="Ben Simpson"))
+    output = site.build(AUTHOR="Ben Simpson")
+    assert not (output / "author").exists()
+    assert not (output / "feeds" / "author").exists()

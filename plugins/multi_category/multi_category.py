@@ -6,7 +6,7 @@ it; other names that would share an address are an error naming both posts),
 lists each article on the page and feed of every category it has, and writes all of an article's
 categories into its feed entries. Templates see `article.categories` and `article.category`.
 Tags follow the same rules for their names and addresses; tag and author listings, like the
-categories', answer `in` in constant time.
+categories', answer `in` in constant time; a blog by its AUTHOR alone writes no author pages.
 """
 
 import logging
@@ -244,6 +244,18 @@ def group_by_category(generator) -> None:
     generator.context["categories"] = generator.categories
 
 
+def drop_lone_author_pages(generator) -> None:
+    """A blog whose every post is by AUTHOR alone writes no author pages or feeds.
+
+    They would repeat the home page and its feed under another address, linked from nowhere
+    (no post shows a byline then).
+    """
+    authors = generator.authors
+    if len(authors) == 1 and authors[0][0].name == generator.settings.get("AUTHOR"):
+        generator.authors = []
+        generator.context["authors"] = []
+
+
 def index_tags_and_authors(generator) -> None:
     """List tags as the articles now spell them, and give tag and author listings fast `in`."""
     tags: dict[Tag, list[Article]] = defaultdict(PostList)
@@ -298,4 +310,5 @@ def register() -> None:
     signals.content_object_init.connect(check_article_tags)
     signals.article_generator_finalized.connect(group_by_category)
     signals.article_generator_finalized.connect(index_tags_and_authors)
+    signals.article_generator_finalized.connect(drop_lone_author_pages)
     signals.feed_generated.connect(add_feed_categories)
