@@ -131,8 +131,9 @@ def sweep(root: str, started: Path, produced: set[str], kept: list[str]) -> set[
     for folder, _, names in os.walk(root, topdown=False):
         if any(folder == k or folder.startswith(k + os.sep) for k in kept_paths):
             continue
-        relative = os.path.relpath(folder, root)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        # os.walk gives folders below root as root + separator + their path.
+        relative = folder[len(root) + 1 :]
+        prefix = relative.replace(os.sep, "/") + "/" if relative else ""
         for name in names:
             path = os.path.join(folder, name)
             if path not in produced and os.stat(path).st_mtime_ns < since:
