@@ -282,6 +282,17 @@ def test_a_video_loads_nothing_from_its_site_until_the_reader_plays_it(video_url
     assert problems == []  # the site's policy lets the player's frame load
 
 
+def test_the_buttons_scripts_add_speak_the_pages_language(tmp_path, new_page):
+    czech = "Title: Kód\nDate: 2020-01-01\nLang: cs\n\n```python\nx = 1\n```\n\n"
+    czech += "https://www.youtube.com/watch?v=dQw4w9WgXcQ\n"
+    with small_site(tmp_path, {"kod.md": czech}) as url:
+        page = new_page()
+        page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+        page.goto(url + "/2020/01/01/kod/")
+        expect(page.locator(".highlight .code-copy")).to_have_text("Kopírovat")
+        expect(page.locator(".video-play")).to_have_text("Přehrát zde (načte YouTube)")
+
+
 def test_copy_button_copies_the_raw_code(base_url, new_page, built_site):
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(base_url + OBSERVER)

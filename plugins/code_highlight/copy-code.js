@@ -21,24 +21,30 @@
       .join("\n") + "\n";
   };
 
+  // The page's words for the button (its language's), set on <html> by the theme; else English.
+  const words = document.documentElement.dataset;
+  const COPY = words.labelCopy || "Copy";
+  const COPIED = words.labelCopied || "Copied";
+  const SELECTED = words.labelSelected || "Selected: press Ctrl+C";
+
   document.querySelectorAll(".highlight").forEach((block) => {
     const code = block.querySelector("pre > code");
     if (!code) return;
     const button = document.createElement("button");
     button.type = "button";
     button.className = "code-copy";
-    button.textContent = "Copy";
+    button.textContent = COPY;
     button.setAttribute("aria-live", "polite");
     button.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(codeText(code));
-        button.textContent = "Copied";
+        button.textContent = COPIED;
       } catch {
         // Clipboard refused (permissions, insecure origin): select the code for a manual copy.
         window.getSelection().selectAllChildren(code);
-        button.textContent = "Selected: press Ctrl+C";
+        button.textContent = SELECTED;
       }
-      setTimeout(() => { button.textContent = "Copy"; }, RESET_AFTER_MS);
+      setTimeout(() => { button.textContent = COPY; }, RESET_AFTER_MS);
     });
     block.prepend(button);
   });
