@@ -22,10 +22,17 @@ TIMEZONE = "America/Chicago"
 PATH = "content"
 PAGE_PATHS = ["pages"]
 ARTICLE_PATHS = [""]
-ARTICLE_EXCLUDES = ["pages"]
-# content/README.md documents the posts; it is not one of them.
-IGNORE_FILES = [".#*", "README.md"]
-STATIC_PATHS: list[str] = []
+# Files published as they are: pictures, downloads, and (the file_links plugin) extra/, whose
+# files go to the site's root (CNAME, favicon.ico, .well-known/…). A file beside a post is
+# published when the post links to it. None of these folders holds posts.
+STATIC_PATHS = ["images", "files", "extra"]
+ARTICLE_EXCLUDES = ["pages", *STATIC_PATHS]
+# Published files are hard links to the sources (or to the images plugin's cleaned copies): a
+# build that changed none of them copies nothing.
+STATIC_CREATE_LINKS = True
+# content/README.md documents the posts; it is not one of them. Editors' and systems' litter is
+# never published; other names starting with a dot are (extra/.well-known/).
+IGNORE_FILES = [".#*", "README.md", ".DS_Store", "Thumbs.db", "*~", ".*.swp", ".git*"]
 
 THEME = "theme"
 # A misspelt or out-of-scope variable fails the build instead of rendering as nothing.
@@ -44,11 +51,13 @@ PLUGIN_PATHS = ["plugins"]
 # comes from, so a broken link is reported at its line.
 PLUGINS = [
     "content_checks",
+    "file_links",
     "text_titles",
     "multi_category",
     "code_highlight",
     "quote_posts",
     "embeds",
+    "images",
     "csp_report",
     "fingerprint",
     "incremental",
@@ -166,7 +175,10 @@ LOG_FILTER = [
     (
         logging.WARNING,
         "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid",
-    )
+    ),
+    # An empty alt="" says a picture only decorates: a choice, not a slip. A missing alt is
+    # the images plugin's warning.
+    (logging.WARNING, "Empty alt attribute for image %s in %s"),
 ]
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"

@@ -241,34 +241,18 @@ def link_line(source: Path, url: str) -> int:
     return 1
 
 
-def unpublished_file(source: Path, url: str, content: Path) -> str | None:
-    """The file under content/ that a broken link seems to mean, as a `{static}` link, or None."""
-    path = unquote(urlsplit(url).path)
-    if not path or urlsplit(url).scheme:
-        return None
-    for candidate in (content / path.lstrip("/"), source.parent / path):
-        resolved = candidate.resolve()
-        if resolved.is_file() and resolved.is_relative_to(content.resolve()):
-            return "{static}/" + resolved.relative_to(content.resolve()).as_posix()
-    return None
-
-
-def report_broken_link(page: str, url: str, sources: dict[str, str], content: Path) -> None:
-    """Log one broken link: at the line of its post or page where there is one, with a hint."""
+def report_broken_link(page: str, url: str, sources: dict[str, str]) -> None:
+    """Log one broken link: at the line of its post or page where there is one."""
     source = sources.get(page)
     if source is None:
         logger.error("%s: broken link to %s (no such file in the site)", page, url)
         return
-    path = Path(source)
-    hint = unpublished_file(path, url, content)
-    advice = f"; the file is in {content.name}/ but only published when linked as {hint}"
     logger.error(
-        "%s:%d: broken link to %s (no such file in the site, on %s)%s",
+        "%s:%d: broken link to %s (no such file in the site, on %s)",
         source,
-        link_line(path, url),
+        link_line(Path(source), url),
         url,
         page,
-        advice if hint else "",
     )
 
 
@@ -286,4 +270,4 @@ def check_links(settings: dict) -> None:
     listed = settings.pop(OUTPUT_FILES_SETTING, None)
     output = Path(settings["OUTPUT_PATH"])
     for page, url in broken_links(output, site_url, cache, ignored, listed):
-        report_broken_link(page, url, sources, Path(settings["PATH"]))
+        report_broken_link(page, url, sources)

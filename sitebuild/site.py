@@ -13,7 +13,10 @@ from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.utils import clean_output_dir
 
-logger = logging.getLogger(__name__)
+# Lines that sum a build up for its author, shown by `invoke build` (see show_summary); plugins
+# log theirs here too.
+SUMMARY_LOGGER = "sitebuild.summary"
+summary = logging.getLogger(SUMMARY_LOGGER)
 
 
 class Site(Pelican):
@@ -28,7 +31,7 @@ class Site(Pelican):
         self.write(generators)
         articles = next(g for g in generators if isinstance(g, ArticlesGenerator))
         pages = next(g for g in generators if isinstance(g, PagesGenerator))
-        logger.info(
+        summary.info(
             "Done: %d article(s), %d draft(s), %d page(s) in %.2f seconds",
             len(articles.articles) + len(articles.translations),
             len(articles.drafts) + len(articles.drafts_translations),
@@ -85,7 +88,6 @@ def show_summary() -> None:
     handler = logging.StreamHandler(sys.stdout)
     # Problems are shown by the build's own reporter, on standard error.
     handler.addFilter(lambda record: record.levelno < logging.WARNING)
-    summary = logging.getLogger(__name__)
     summary.setLevel(logging.INFO)
     if not summary.handlers:
         summary.addHandler(handler)

@@ -78,6 +78,7 @@ def copy_project(destination: Path, posts: dict[str, str | bytes]) -> Path:
     content.mkdir()
     for name, text in posts.items():
         data = text if isinstance(text, bytes) else text.encode("utf-8")
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
         (content / name).write_bytes(data)
     return destination
 

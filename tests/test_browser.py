@@ -1,6 +1,7 @@
 """The built site in headless Chromium, served on loopback with the site's strict CSP."""
 
 import contextlib
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pelicanconf
 from sitebuild.build import build_site
 from tests.browser import serving
 from tests.conftest import REPO, read_metadata
+from tests.pictures import photo
 
 POSTS = sorted(p for p in (REPO / "content").glob("*.md") if p.name != "README.md")
 
@@ -211,12 +213,14 @@ TAGGED_POSTS = {
 
 
 @contextlib.contextmanager
-def small_site(root: Path, posts: dict[str, str]) -> Iterator[str]:
-    """A site of a few posts (with the real pages and search index), served on loopback."""
+def small_site(root: Path, posts: dict[str, str | bytes]) -> Iterator[str]:
+    """A site of a few posts and files (with the real pages and search index), on loopback."""
     content = root / "content"
     shutil.copytree(REPO / "content" / "pages", content / "pages")
     for name, text in posts.items():
-        (content / name).write_text(text, encoding="utf-8")
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        (content / name).write_bytes(data)
     overrides = {"PATH": str(content), "CACHE_PATH": str(root / "cache")}
     site = build_site(REPO / "pelicanconf.py", root / "output", strict=True, overrides=overrides)
     with serving(site, pelicanconf.CONTENT_SECURITY_POLICY) as url:
@@ -330,3 +334,43 @@ def axe_violations(new_page, url: str, scheme: str, wait_for: str = "") -> list:
     return [
         (v["id"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]
     ]
+
+
+@pytest.fixture(scope="module")
+def photo_url(tmp_path_factory):
+    """A small site with a post of photos: a tall one first, a wide one below the fold."""
+    files = {
+        "images/tall.jpg": photo(1200, 1600),
+        "images/wide.jpg": photo(2400, 1200, orientation=3),
+        "holiday.md": "Title: Holiday\nDate: 2020-01-01\n\nThe lake:\n\n"
+        "![A lake](/images/tall.jpg)\n\n" + "Some words.\n\n" * 40 + "![A hill](images/wide.jpg)\n",
+    }
+    with small_site(tmp_path_factory.mktemp("photos"), files) as url:
+        yield url
+
+
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+  let total = 0;
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) total += entry.value;
+  }).observe({type: "layout-shift", buffered: true});
+  setTimeout(() => resolve(total), 500);
+})"""
+
+
+def test_photos_load_small_and_modern_on_a_phone_without_layout_shift(photo_url, new_page):
+    page = new_page(viewport={"width": 375, "height": 700}, device_scale_factor=2)
+    page.goto(photo_url + "/2020/01/01/holiday/", wait_until="load")
+    page.mouse.wheel(0, 20000)
+    page.wait_for_function("[...document.images].every(img => img.complete)")
+    pictures = page.eval_on_selector_all(
+        ".post-content img",
+        "imgs => imgs.map(img => [img.currentSrc, img.naturalWidth, img.loading])",
+    )
+    assert len(pictures) == 2
+    for current, natural, _ in pictures:
+        # 375 CSS pixels at 2x: the 800 px variant, in AVIF, not the full photo.
+        assert re.search(r"\.800w\.[0-9a-f]{10}\.avif$", current), current
+        assert natural > 0  # decoded
+    assert [lazy for *_, lazy in pictures] == ["auto", "lazy"]
+    assert page.evaluate(LAYOUT_SHIFT) == 0

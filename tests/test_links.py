@@ -58,15 +58,6 @@ def test_relative_links_resolve_from_their_page(site, caplog):
     ]
 
 
-def test_a_link_to_an_unpublished_file_is_reported_as_written_with_a_hint(site, caplog):
-    site.add("images/pic.png", b"not really a picture")
-    site.add("a.md", post("A", "![pic](images/pic.png)"))
-    checked(site)
-    (error,) = messages(caplog, PLUGIN_LOGGER, logging.ERROR)
-    assert error.startswith(f"{site.content / 'a.md'}:4: broken link to images/pic.png (")
-    assert error.endswith("only published when linked as {static}/images/pic.png")
-
-
 def test_page_links_reads_href_src_and_srcset():
     html = '<a href="/a/">a</a><img src="/b.png" srcset="/c.png 2x, /d.png 3x"><base href="/">'
     assert page_links(html) == ["/a/", "/b.png", "/c.png", "/d.png"]

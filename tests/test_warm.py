@@ -16,6 +16,7 @@ from sitebuild.build import BuildError, build_site
 from sitebuild.rebuild import PreviewBuild
 from sitebuild.warm import WarmSite, source_digests
 from tests.conftest import GOOD_POST, REPO, run
+from tests.pictures import photo
 from tests.plugins.test_incremental import (
     Builds,
     add_post,
@@ -67,9 +68,20 @@ def add_summary(builds: Builds) -> None:
 
 
 def link_a_static_file(builds: Builds) -> None:
-    """Make a post link an image, which the build then copies for it."""
-    builds.site.add("images/photo.png", b"\x89PNG\r\n\x1a\n")
-    rewrite(builds, "post6.md", "Paragraph 6", "![A photo]({static}/images/photo.png) Paragraph 6")
+    """Make a post link a file, which the build then publishes for it."""
+    builds.site.add("notes/paper.txt", "A paper.")
+    rewrite(builds, "post6.md", "Paragraph 6", "[A paper]({static}/notes/paper.txt) Paragraph 6")
+
+
+def show_a_picture(builds: Builds) -> None:
+    """Give a post a photo, which the images plugin sizes and offers in smaller variants."""
+    builds.site.add("images/photo.jpg", photo(900, 600))
+    rewrite(builds, "post6.md", "Paragraph 6", "![A photo](/images/photo.jpg)\n\nParagraph 6")
+
+
+def edit_beside_the_picture(builds: Builds) -> None:
+    """Change the text of the post that shows a photo."""
+    rewrite(builds, "post6.md", "Paragraph 6", "Paragraph six, edited")
 
 
 def edit_two_posts(builds: Builds) -> None:
@@ -88,6 +100,7 @@ TEXT_EDITS: dict[str, tuple[Callable[[Builds], None] | None, Callable[[Builds], 
     "two posts": (None, edit_two_posts),
     "summary added": (None, add_summary),
     "summary dropped": (add_summary, drop_summary),
+    "beside a picture": (show_a_picture, edit_beside_the_picture),
 }
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from deploy.headers import headers_for
+from deploy.headers import IMMUTABLE, headers_for
 from deploy.publish import Clients, PublishError, publish
 from tests.conftest import GOOD_POST, SITE_ADDRESS, copy_project, invoke
 from tests.deploy.conftest import BUCKET
+from tests.pictures import carries_camera_metadata, photo
 
 pytestmark = pytest.mark.slow
 
@@ -245,3 +246,23 @@ def test_objects_without_our_checksum_are_rewritten(aws, production_site, proxy)
         bucket_contents(clients)["index.html"]["body"]
         == (production_site / "index.html").read_bytes()
     )
+
+
+def test_pictures_are_published_with_variants_cached_for_a_year(aws, tmp_path):
+    settings, clients = aws
+    photo_post = "Title: Lake\nDate: 2020-03-04\n\nAt dawn.\n\n![The lake](/images/lake.jpg)\n"
+    project = copy_project(
+        tmp_path / "photos", {"lake.md": photo_post, "images/lake.jpg": photo(1600, 1200)}
+    )
+    publish(build(project), settings, clients)
+    contents = bucket_contents(clients)
+    variants = [key for key in contents if key.startswith("images/lake.") and key.count(".") == 3]
+    assert {key.rsplit(".", 1)[1] for key in variants} == {"avif", "webp"}
+    for key in variants:
+        assert contents[key]["cache"] == IMMUTABLE
+        assert contents[key]["type"] == f"image/{key.rsplit('.', 1)[1]}"
+        assert not carries_camera_metadata(contents[key]["body"])
+    # The original keeps its address, so it is not cached as if it could never change.
+    assert contents["images/lake.jpg"]["type"] == "image/jpeg"
+    assert contents["images/lake.jpg"]["cache"] != IMMUTABLE
+    assert not carries_camera_metadata(contents["images/lake.jpg"]["body"])
