@@ -119,6 +119,7 @@ def publish(
         "(default 1000,10000)",
         "sizes": "comma-separated corpus sizes built for scaling (default 1000,2500,5000,10000)",
         "results": "also write the figures as JSON to this file",
+        "photo_runs": "builds of the corpus with photos and without, each (default 3; 0 skips)",
     }
 )
 def bench(
@@ -129,6 +130,7 @@ def bench(
     edit_sizes: str = "1000,10000",
     sizes: str = "1000,2500,5000,10000",
     results: str | None = None,
+    photo_runs: int = 3,
 ) -> None:
     """Time builds against stock Pelican, the preview's edit loop, and growth to 10,000 posts."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -144,6 +146,7 @@ def bench(
                 scale,
                 edit_scale,
                 Path(results) if results else None,
+                photo_runs,
             )
         except (CommandFailed, EditLoopError) as error:
             raise Exit(f"ERROR: benchmark failed: {error}", code=1) from None

@@ -2,7 +2,8 @@
 
 Each post has a few hundred words in sections under headings, with lists, inline and reference
 links, inline code, one to three fenced code blocks in real languages, 1-4 categories and a few
-tags; about one post in twenty-five is a quote post. The same seed gives the same bytes.
+tags; about one post in twenty-five is a quote post. With photos, one post in five shows one or
+two JPEGs of 2 to 4 megapixels. The same seed gives the same bytes.
 
 Two flavors of the same posts: `engine` writes every category in one `Category:` line;
 `pelican-stock` writes the first as the category and the rest with the tags (stock Pelican has
@@ -16,11 +17,16 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from PIL import Image
+
 logger = logging.getLogger(__name__)
 
 PROJECT = Path(__file__).resolve().parent.parent
 FLAVORS = ("engine", "pelican-stock")
 QUOTE_SHARE = 0.04
+# With photos: one post in five shows one or two, of these sizes (2 to 4 megapixels).
+PHOTO_SHARE = 0.2
+PHOTO_SIZES = ((1920, 1080), (2048, 1536), (2304, 1728))
 
 CATEGORIES = (
     "Software", "Ruby", "Python", "JavaScript", "Go", "Linux", "Apple", "Windows", "Hardware",
@@ -224,6 +230,34 @@ def write_corpus(folder: Path, posts: int, flavor: str, seed: int = 1) -> Path:
     return folder
 
 
+def photo(rng: random.Random) -> Image.Image:
+    """A photo-sized picture (2 to 4 megapixels) with detail and grain, as a camera's has."""
+    width, height = rng.choice(PHOTO_SIZES)
+    centre = (rng.uniform(-1.5, 0.2), rng.uniform(-0.6, 0.6))
+    extent = (centre[0] - 0.5, centre[1] - 0.4, centre[0] + 0.5, centre[1] + 0.4)
+    detail = Image.effect_mandelbrot((width // 4, height // 4), extent, 64).resize((width, height))
+    grain = Image.effect_noise((width, height), 24)
+    return Image.merge("RGB", (detail, Image.blend(detail, grain, 0.5), grain))
+
+
+def add_photos(folder: Path, share: float = PHOTO_SHARE, seed: int = 1) -> list[str]:
+    """Give every (1/share)th post one or two photos (JPEGs in images/); return their names."""
+    rng = random.Random(seed)
+    (folder / "images").mkdir(exist_ok=True)
+    shown = []
+    for post in sorted(folder.glob("*.md"))[:: round(1 / share)]:
+        lines = []
+        for number in range(rng.randint(1, 2)):
+            name = f"{post.stem}-{number}.jpg"
+            photo(rng).save(folder / "images" / name, quality=88)
+            lines.append(f"![Photo {number + 1} of {post.stem}](/images/{name})")
+        text = post.read_text(encoding="utf-8")
+        head, body = text.split("\n\n", 1)
+        post.write_text(f"{head}\n\n" + "\n\n".join(lines) + f"\n\n{body}", encoding="utf-8")
+        shown.append(post.name)
+    return shown
+
+
 def main() -> None:
     """Write a corpus from the command line: `python -m bench.corpus OUT --posts N`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -231,9 +265,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--flavor", choices=FLAVORS, default="engine")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--photos", action="store_true", help="give one post in five photos")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     write_corpus(arguments.folder, arguments.posts, arguments.flavor, arguments.seed)
+    if arguments.photos:
+        add_photos(arguments.folder, seed=arguments.seed)
     logger.info("%d posts written to %s", arguments.posts, arguments.folder)
 
 

@@ -130,8 +130,10 @@ def time_edits(preview: int, port: int, post: Path, edits: int, title: bool) -> 
     return times
 
 
-def measure_edit_loop(corpus: Path, workspace: Path, edits: int) -> dict[str, list[float]]:
-    """Seconds from save to reload for each body edit and each title edit of one post."""
+def measure_edit_loop(
+    corpus: Path, workspace: Path, edits: int, post_name: str | None = None, titles: bool = True
+) -> dict[str, list[float]]:
+    """Seconds from save to reload for each body edit (and title edit) of one post."""
     project = workspace / "preview-project"
     shutil.rmtree(project, ignore_errors=True)
     project.mkdir(parents=True)
@@ -143,9 +145,10 @@ def measure_edit_loop(corpus: Path, workspace: Path, edits: int) -> dict[str, li
             shutil.copy2(source, project / part)
     shutil.copytree(corpus, project / "content")
     posts = sorted((project / "content").glob("*.md"))
-    post = posts[len(posts) // 2]
+    post = project / "content" / post_name if post_name else posts[len(posts) // 2]
     port = free_port()
     with running_preview(project, port) as preview:
-        body = time_edits(preview, port, post, edits, title=False)
-        title = time_edits(preview, port, post, edits, title=True)
-    return {"body_edit": body, "title_edit": title}
+        times = {"body_edit": time_edits(preview, port, post, edits, title=False)}
+        if titles:
+            times["title_edit"] = time_edits(preview, port, post, edits, title=True)
+    return times

@@ -1,4 +1,4 @@
-"""The benchmark suite behind `invoke bench`: side by side, edit loop, scaling, one report."""
+"""The benchmark suite behind `invoke bench`: side by side, edit loop, scaling, photos."""
 
 import json
 import logging
@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bench.corpus import PROJECT, write_corpus
+from bench.corpus import PROJECT, add_photos, write_corpus
 from bench.edit_loop import measure_edit_loop
 from bench.measure import Measurement, run_measured
 
@@ -19,6 +19,10 @@ GOAL_RATIO = 0.5
 GOAL_TEXT_EDIT_SECONDS = {1000: 0.3, 10000: 1.0}
 GOAL_TITLE_EDIT_SECONDS = 1.0
 GOAL_PEAK_BYTES = 1024**3
+# A corpus where one post in five shows photos, against the same posts without: from nothing
+# within 2x; nothing changed, and a text edit in the preview, within 10%.
+GOAL_PHOTOS_COLD_RATIO = 2.0
+GOAL_PHOTOS_STEADY_RATIO = 1.10
 
 
 @dataclass
@@ -34,6 +38,8 @@ class Report:
     # Seconds of each timed edit, by corpus size, then by kind of edit.
     edit_loop: dict[int, dict[str, list[float]]] = field(default_factory=dict)
     scaling: dict[int, Measurement] = field(default_factory=dict)
+    # Seconds by corpus ("without" photos, "with" them), then by kind: cold, no_change, text_edit.
+    photos: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
 
 def stock_build(corpus: Path, output: Path) -> Measurement:
@@ -80,6 +86,57 @@ def scaling(report: Report, workspace: Path, sizes: list[int]) -> None:
         report.scaling[size] = engine_build(corpus, folder / "output", folder / "cache")
         logger.info("%d posts: %.2f s", size, report.scaling[size].seconds)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def with_and_without_photos(report: Report, workspace: Path, runs: int, edits: int) -> None:
+    """Build, rebuild and edit the same posts with photos and without, alternately."""
+    corpora = {
+        label: write_corpus(workspace / f"photos-{label}" / "content", report.posts, "engine")
+        for label in ("without", "with")
+    }
+    shown = add_photos(corpora["with"])
+    edited = shown[len(shown) // 2]
+    for label in corpora:
+        report.photos[label] = {"cold": [], "no_change": [], "text_edit": []}
+    for run in range(runs):
+        for label, corpus in corpora.items():
+            output, cache = corpus.parent / "output", corpus.parent / "cache"
+            times = report.photos[label]
+            times["cold"].append(engine_build(corpus, output, cache).seconds)
+            same = engine_build(corpus, output, cache, keep=("cache", "output"))
+            times["no_change"].append(same.seconds)
+        logger.info("photos: run %d/%d done", run + 1, runs)
+    if edits:
+        for label, corpus in corpora.items():
+            loop = measure_edit_loop(corpus, workspace, edits, post_name=edited, titles=False)
+            report.photos[label]["text_edit"] = loop["body_edit"]
+    for corpus in corpora.values():
+        shutil.rmtree(corpus.parent, ignore_errors=True)
+
+
+def photo_lines(report: Report) -> list[str]:
+    """The photo corpus's figures against the same posts without photos, and their goals."""
+    lines = [
+        "",
+        "| one post in five with photos | without, s | with, s | ratio | goal |",
+        "|---|---:|---:|---:|---|",
+    ]
+    goals = {
+        "cold": ("from nothing", GOAL_PHOTOS_COLD_RATIO),
+        "no_change": ("nothing changed", GOAL_PHOTOS_STEADY_RATIO),
+        "text_edit": ("text edit in the preview, save to reload", GOAL_PHOTOS_STEADY_RATIO),
+    }
+    for kind, (label, goal) in goals.items():
+        without, with_photos = (median(report.photos[c][kind]) for c in ("without", "with"))
+        if not without:
+            continue
+        ratio = with_photos / without
+        verdict = "met" if ratio <= goal else "NOT met"
+        lines.append(
+            f"| {label} | {spread(report.photos['without'][kind])} | "
+            f"{spread(report.photos['with'][kind])} | {ratio:.2f} | ≤ {goal}x: {verdict} |"
+        )
+    return lines
 
 
 def median(values: list[float]) -> float:
@@ -163,6 +220,8 @@ def summary(report: Report) -> str:
         largest = report.scaling[max(report.scaling)]
         met = "met" if largest.peak_bytes <= GOAL_PEAK_BYTES else "NOT met"
         lines += ["", f"Goal: peak memory ≤ 1 GiB at the largest size: {met}"]
+    if report.photos:
+        lines += photo_lines(report)
     return "\n".join(lines)
 
 
@@ -186,6 +245,7 @@ def run_suite(
     sizes: list[int],
     edit_sizes: list[int],
     results: Path | None = None,
+    photo_runs: int = 0,
 ) -> Report:
     """Run every benchmark asked for and return the report; save it as JSON if asked."""
     workspace.mkdir(parents=True, exist_ok=True)
@@ -195,6 +255,8 @@ def run_suite(
     if edits:
         edit_loops(report, workspace, edits, edit_sizes)
     scaling(report, workspace, sizes)
+    if photo_runs:
+        with_and_without_photos(report, workspace, photo_runs, edits)
     if results:
         results.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
     return report

@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from PIL import Image
 
-from bench.corpus import write_corpus
+from bench.corpus import add_photos, write_corpus
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -18,6 +19,7 @@ def test_invoke_bench_measures_every_kind_of_build_and_reports(tmp_path):
     results = tmp_path / "bench.json"
     command = [sys.executable, "-m", "invoke", "bench", "--posts", "12", "--runs", "1"]
     command += ["--edits", "1", "--edit-sizes", "12", "--sizes", "12", "--results", str(results)]
+    command += ["--photo-runs", "1"]
     finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr[-3000:]
     report = json.loads(results.read_text(encoding="utf-8"))
@@ -27,10 +29,14 @@ def test_invoke_bench_measures_every_kind_of_build_and_reports(tmp_path):
     edits = report["edit_loop"]["12"]
     assert len(edits["body_edit"]) == 1 and edits["body_edit"][0] > 0 and edits["title_edit"][0] > 0
     assert report["scaling"]["12"]["peak_bytes"] > 10 * 1024**2
+    for corpus in ("without", "with"):
+        for kind in ("cold", "no_change", "text_edit"):
+            assert len(report["photos"][corpus][kind]) == 1, (corpus, kind)
     printed = finished.stdout + finished.stderr
     assert "stock Pelican, from nothing" in printed
     assert "Goal: from nothing" in printed and "Preview, save to reload" in printed
     assert "Goal, text edit at 12: no goal at this size" in printed
+    assert "one post in five with photos" in printed
 
 
 def test_the_corpus_is_the_same_for_a_seed_and_differs_for_another(tmp_path):
@@ -77,3 +83,16 @@ def read_post(path):
     head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
     meta = dict(line.split(": ", 1) for line in head.splitlines())
     return {key.lower(): value for key, value in meta.items()}, body
+
+
+def test_the_photo_corpus_gives_every_fifth_post_photos_of_2_to_4_megapixels(tmp_path):
+    corpus = write_corpus(tmp_path, 20, "engine")
+    shown = add_photos(corpus)
+    assert shown == [path.name for path in sorted(corpus.glob("*.md"))[::5]]
+    for name in shown:
+        links = re.findall(r"!\[[^]]+\]\(/images/([^)]+)\)", (corpus / name).read_text())
+        assert 1 <= len(links) <= 2
+        for link in links:
+            with Image.open(corpus / "images" / link) as photo:
+                assert photo.format == "JPEG"
+                assert 2_000_000 <= photo.width * photo.height <= 4_000_000

