@@ -61,6 +61,7 @@ PLUGINS = [
     "csp_report",
     "fingerprint",
     "incremental",
+    "redirects",
     "page_sources",
     "languages",
 ]
@@ -191,6 +192,13 @@ AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
 AUTHOR_FEED_RSS = None
 
 RELATIVE_URLS = False
+
+# Old addresses that answer with a redirect to each post's address (the redirects plugin), in
+# Pelican's URL syntax: for a blog that used Pelican's defaults, ["{slug}.html"]. The WordPress
+# feed addresses are redirected by the hosting's function itself (infra/site.yaml).
+REDIRECTS_ARTICLE_PATTERNS: list[str] = []
+REDIRECTS_PAGE_PATTERNS: list[str] = []
+REDIRECTS_EXTRA: dict[str, str] = {}
 
 # Third-party origins posts may load from, by kind; each list widens the policy below, for the
 # hosting, the local servers and the build's warnings alike. Videos play only when the reader

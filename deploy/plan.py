@@ -7,6 +7,7 @@ from enum import Enum
 from pathlib import Path
 
 from deploy.headers import ObjectHeaders, headers_for, is_document
+from sitebuild.redirects import REDIRECTS_FILE
 
 # How the theme marks a draft's page (the preview shows drafts; the published site never may).
 DRAFT_MARK = b'data-post-status="draft"'
@@ -88,10 +89,10 @@ def file_md5(path: Path) -> str:
 
 
 def local_files(output: Path) -> dict[str, LocalFile]:
-    """Every file under output/, by bucket key."""
+    """Every file under output/, by bucket key; the redirect map goes to CloudFront instead."""
     files = {}
     for path in sorted(output.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path != output / REDIRECTS_FILE:
             key = path.relative_to(output).as_posix()
             files[key] = LocalFile(key, path, file_md5(path), headers_for(key))
     return files

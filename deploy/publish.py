@@ -8,9 +8,10 @@ from pathlib import Path
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from pelican.settings import read_settings
 
-from deploy import cloudfront, s3
+from deploy import cloudfront, redirects, s3
 from deploy.plan import Action, Plan, Step, check_output, delete_allowance, local_files, make_plan
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ class PublishSettings:
     bucket: str
     region: str | None = None
     distribution_id: str | None = None
+    # The CloudFront key-value store the viewer-request function reads old addresses from.
+    redirects_store: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
     delete_share: float = DEFAULT_DELETE_SHARE
@@ -52,6 +55,7 @@ class PublishSettings:
             bucket=bucket,
             region=pick("AWS_REGION"),
             distribution_id=pick("CLOUDFRONT_DISTRIBUTION_ID"),
+            redirects_store=pick("CLOUDFRONT_REDIRECTS_STORE_ARN"),
             profile=pick("AWS_PROFILE"),
             endpoint_url=pick("AWS_ENDPOINT_URL"),
             delete_share=float(pick("PUBLISH_DELETE_SHARE", DEFAULT_DELETE_SHARE)),
@@ -71,6 +75,7 @@ class Clients:
 
     s3: object
     cloudfront: object | None
+    redirects: object | None = None
 
     @classmethod
     def connect(cls, settings: PublishSettings) -> "Clients":
@@ -88,7 +93,13 @@ class Clients:
             distribution = session.client(
                 "cloudfront", endpoint_url=settings.endpoint_url, config=config
             )
-        return cls(s3_client, distribution)
+        store = None
+        if settings.redirects_store:
+            # Signed with SigV4A, which botocore does through awscrt (botocore[crt]).
+            store = session.client(
+                "cloudfront-keyvaluestore", endpoint_url=settings.endpoint_url, config=config
+            )
+        return cls(s3_client, distribution, store)
 
 
 @dataclass
@@ -168,6 +179,8 @@ def publish(
             f"{len(failures)} write(s) failed; nothing was deleted and nothing invalidated. "
             "Publishing again resumes where this stopped."
         )
+    # Old addresses answer before any file they replace is deleted.
+    publish_redirects(output, settings, clients)
     s3.delete_all(clients.s3, settings.bucket, plan.deletes, progress.done)
 
     summary = Summary(plan.totals(), [])
@@ -184,6 +197,31 @@ def publish(
             summary.invalidation_id,
         )
     return summary
+
+
+def publish_redirects(output: Path, settings: PublishSettings, clients: Clients) -> None:
+    """Put the build's map of old addresses in CloudFront's key-value store."""
+    try:
+        wanted = redirects.built_map(output)
+    except redirects.RedirectsError as error:
+        raise PublishError(f"every file is written, but not the redirects: {error}") from None
+    if wanted is None:
+        return
+    if clients.redirects is None:
+        if wanted:
+            logger.warning(
+                "%d old address(es) not redirected: set CLOUDFRONT_REDIRECTS_STORE_ARN to the "
+                "stack's RedirectsStoreArn",
+                len(wanted),
+            )
+        return
+    try:
+        redirects.sync_redirects(clients.redirects, settings.redirects_store, wanted)
+    except ClientError as error:
+        raise PublishError(
+            f"every file is written, but the redirects were not updated ({error}); nothing was "
+            "deleted. Publishing again retries."
+        ) from None
 
 
 def fit_budget(client, settings: PublishSettings, paths: list[str]) -> list[str]:

@@ -68,6 +68,19 @@ def test_the_pages_with_pictures_are_valid_html(project):
     assert nu_problems(project / "output") == ""
 
 
+def test_a_build_of_the_same_sources_rewrites_no_page_and_no_picture(project):
+    # Each build runs in a process of its own, where sets come out in another order.
+    output = project / "output"
+    before = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    result = invoke("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
+    rewritten = [
+        p for p in after if p.suffix in {".html", *PICTURE_SUFFIXES} and after[p] != before.get(p)
+    ]
+    assert rewritten == []
+
+
 def test_a_text_edit_writes_no_picture_file(project):
     before = pictures(project / "output")
     post = project / "content/trips/holiday.md"

@@ -89,6 +89,15 @@ def rewrite_file_links(instance) -> None:
     instance._content = LINK.sub(rewrite, instance._content)
 
 
+def order_static_files(generator) -> None:
+    """Put the static files in the order of their sources, the same in every build.
+
+    Pelican finds them as a set, whose order changes from one process to the next; pages keyed
+    by what they show would otherwise all change with it.
+    """
+    generator.staticfiles.sort(key=lambda static: static.source_path)
+
+
 def attach_linked_files(generator) -> None:
     """Move each `{attach}` file beside its post now, before anything uses its address.
 
@@ -162,5 +171,6 @@ def register() -> None:
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(publish_root_files)
     signals.content_object_init.connect(rewrite_file_links)
+    signals.static_generator_finalized.connect(order_static_files)
     signals.static_generator_finalized.connect(attach_linked_files)
     signals.static_generator_finalized.connect(report_unlinked_files)

@@ -10,7 +10,8 @@ import pytest
 from cfnlint.decode import cfn_yaml
 
 import pelicanconf
-from tests.conftest import REPO
+from sitebuild.redirects import read_redirects
+from tests.conftest import GOOD_POST, REPO, copy_project, invoke
 
 TEMPLATE = REPO / "infra" / "site.yaml"
 
@@ -77,13 +78,27 @@ def test_security_headers_carry_the_csp_the_theme_is_tested_against(resources):
     assert "ReferrerPolicy" in headers
 
 
-def run_function(resources, uri: str) -> dict:
+# The key-value store the function reads, as CloudFront's runtime gives it: get() answers a
+# stored key's value and throws for any other key.
+STORE_STUB = """const cf = {{kvs: () => ({{get: async (key) => {{
+  const stored = {stored};
+  if (key in stored) return stored[key];
+  throw new Error("key not found");
+}}}})}};"""
+STORED = {"/old-post.html": "/2019/05/01/old-post/", "/2018/03/moved/": "/2018/03/01/moved/"}
+
+
+def run_function(resources, uri: str, stored: dict[str, str] | None = None) -> dict:
     """Run the viewer-request function in Node on a request for uri, as CloudFront would."""
     node = shutil.which("node")
     assert node, "the function tests need Node.js: apt-get install nodejs"
     code = resources["ViewerRequestFunction"]["FunctionCode"]
+    store = STORE_STUB.format(stored=json.dumps(STORED if stored is None else stored))
+    assert 'import cf from "cloudfront";' in code
+    code = code.replace('import cf from "cloudfront";', store)
     event = {"request": {"method": "GET", "uri": uri, "querystring": {}, "headers": {}}}
-    script = code + "\nprocess.stdout.write(JSON.stringify(handler(" + json.dumps(event) + ")));"
+    script = code + "\nhandler(" + json.dumps(event) + ").then("
+    script += "(answer) => process.stdout.write(JSON.stringify(answer)));"
     result = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 
@@ -115,6 +130,9 @@ def test_folders_serve_their_index(resources, uri, served):
             "/2017/10/20/refactoring-with-the-observer-pattern/",
         ),
         ("/about", "/about/"),
+        ("/old-post.html", "/2019/05/01/old-post/"),
+        ("/2018/03/moved/", "/2018/03/01/moved/"),
+        ("/2018/03/moved", "/2018/03/01/moved/"),
     ],
 )
 def test_old_addresses_redirect_permanently(resources, uri, location):
@@ -131,3 +149,38 @@ def test_every_redirect_lands_on_a_page_of_the_built_site(resources, production_
     for old in olds:
         target = run_function(resources, old)["headers"]["location"]["value"]
         assert (production_site / target.lstrip("/")).is_file(), (old, target)
+
+
+def test_an_address_the_store_lacks_is_served_as_it_is(resources):
+    assert run_function(resources, "/2019/05/01/old-post/", stored={})["uri"] == (
+        "/2019/05/01/old-post/index.html"
+    )
+    assert run_function(resources, "/new-post.html")["uri"] == "/new-post.html"
+
+
+def test_the_function_fits_cloudfronts_size_limit(resources):
+    assert len(resources["ViewerRequestFunction"]["FunctionCode"].encode()) <= 10 * 1024
+
+
+def test_the_publisher_may_keep_the_redirects_store_and_nothing_else(resources):
+    statements = resources["PublisherPolicy"]["PolicyDocument"]["Statement"]
+    (store,) = [s for s in statements if s["Sid"] == "KeepTheRedirects"]
+    assert all(action.startswith("cloudfront-keyvaluestore:") for action in store["Action"])
+    assert "cloudfront-keyvaluestore:UpdateKeys" in store["Action"]
+    associations = resources["ViewerRequestFunction"]["FunctionConfig"]["KeyValueStoreAssociations"]
+    assert len(associations) == 1
+
+
+def test_the_built_map_sends_each_old_address_to_its_page(resources, tmp_path):
+    project = copy_project(tmp_path / "project", {"good.md": GOOD_POST})
+    with (project / "pelicanconf.py").open("a", encoding="utf-8") as settings:
+        settings.write('\nREDIRECTS_ARTICLE_PATTERNS = ["{slug}.html", "{category}/{slug}.html"]\n')
+    result = invoke("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    built = read_redirects(project / "output")
+    assert sorted(built) == ["/a-good-post.html", "/testing/a-good-post.html"]
+    for old, new in built.items():
+        response = run_function(resources, old, stored=built)
+        assert response["statusCode"] == 301
+        assert response["headers"]["location"]["value"] == new
+        assert (project / "output" / new.lstrip("/") / "index.html").is_file()
