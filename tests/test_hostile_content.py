@@ -75,6 +75,17 @@ def test_a_draft_is_marked_never_indexed_and_kept_out_of_feeds_and_listings(site
     assert "Zanzibarquux" not in (output / "index.html").read_text()
 
 
+def test_a_draft_names_its_own_tags_and_categories_without_linking_pages_they_lack(site):
+    site.add("a.md", post("Public", "Published words.", Category="Ruby"))
+    site.add("d.md", post("Secret", "Words.", Status="draft", Category="Unseen", Tags="new-tag"))
+    output = site.build()
+    meta = BeautifulSoup((output / "drafts/secret/index.html").read_text(), "html.parser")
+    meta = meta.select_one(".post-meta")
+    assert "Unseen" in meta.get_text() and "new-tag" in meta.get_text()
+    assert meta.select("a") == []
+    assert not (output / "tag/new-tag").exists()
+
+
 def test_a_hidden_post_is_reachable_but_never_indexed(site):
     site.add("h.md", post("Hidden", "Hidden words.", Status="hidden"))
     output = site.build()
