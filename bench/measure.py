@@ -28,9 +28,11 @@ def descendants(pid: int) -> list[int]:
     while queue:
         current = queue.pop()
         found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            with contextlib.suppress(OSError):  # the process has just ended
-                queue += [int(c) for c in (task / "children").read_text().split()]
+        # A process may end at any moment: while its tasks are listed, or read.
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{current}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    queue += [int(c) for c in (task / "children").read_text().split()]
     return found
 
 

@@ -482,14 +482,10 @@ def test_a_code_block_id_that_is_no_id_is_an_error_naming_file_and_line(site, ca
 def test_the_build_reports_a_broken_link_as_written_with_its_line(project_copy):
     from tests.conftest import invoke
 
-    project = project_copy({"a.md": post("A", "Intro.\n\n![pic](images/pic.png)")})
-    (project / "content" / "images").mkdir()
-    (project / "content" / "images" / "pic.png").write_bytes(b"png")
+    project = project_copy({"a.md": post("A", "Intro.\n\n![pic](images/missing.png)")})
     result = invoke("build", cwd=project)
     assert result.returncode != 0
-    assert "ERROR: content/a.md:6: broken link to images/pic.png (" in result.stderr
-    assert "content/images/pic.png" not in result.stderr.split("(")[0]
-    assert "{static}/images/pic.png" in result.stderr
+    assert "ERROR: content/a.md:6: broken link to images/missing.png (" in result.stderr
 
 
 def test_a_non_latin_slug_is_an_address(site, caplog):

@@ -12,6 +12,7 @@ import pytest
 
 from sitebuild.build import build_site
 from sitebuild.rebuild import PreviewBuild
+from sitebuild.redirects import REDIRECTS_FILE
 from tests.conftest import GOOD_POST, REPO
 
 pytestmark = pytest.mark.slow
@@ -48,11 +49,12 @@ def announced(log: Path) -> list[str]:
 
 
 def site_files(output: Path) -> set[str]:
-    """The pages and feeds of a built site: everything but theme assets and the search index."""
+    """The pages and feeds of a built site: not theme assets, search index or redirect map."""
     return {
         path.relative_to(output).as_posix()
         for path in output.rglob("*")
-        if path.is_file() and path.relative_to(output).parts[0] not in ("theme", "pagefind")
+        if path.is_file()
+        and path.relative_to(output).parts[0] not in ("theme", "pagefind", REDIRECTS_FILE)
     }
 
 

@@ -34,6 +34,7 @@ SOURCE_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown", ".rst"}
 # A quoted address in an attribute that links or loads a file. Markup inside code is escaped
 # (`&quot;`), so code that shows such an attribute is never matched.
 ATTACHED = re.compile(r"^[{|]attach[|}](?P<path>.*)$")
+LINKED_FILE = re.compile(r"^[{|](?:static|attach)[|}](?P<path>.*)$")
 LINK = re.compile(
     r"(?P<attribute>\b(?:src|href|poster)\s*=\s*)(?P<quote>[\"'])(?P<url>[^\"'<>]*)(?P=quote)"
 )
@@ -67,6 +68,9 @@ def rewrite_file_links(instance) -> None:
     folder = Path(instance.source_path).resolve().parent
 
     def rewrite(match: re.Match) -> str:
+        linked = LINKED_FILE.match(match["url"])
+        if linked:
+            return unmarked_if_missing(match, linked)
         path = local_path(match["url"])
         if path is None:
             return match[0]
@@ -85,6 +89,15 @@ def rewrite_file_links(instance) -> None:
             return match[0]
         url = rewritten(match["url"], target, root)
         return f"{match['attribute']}{match['quote']}{url}{match['quote']}"
+
+    def unmarked_if_missing(match: re.Match, linked: re.Match) -> str:
+        # Pelican would publish a `{static}` file that does not exist as an empty claim on its
+        # address; as a plain link it is checked, and is fine if it names a page of the site.
+        path = unquote(urlsplit(linked["path"]).path)
+        target = root / path.lstrip("/") if path.startswith("/") else folder / path
+        if not path or target.is_file():
+            return match[0]
+        return f"{match['attribute']}{match['quote']}{linked['path']}{match['quote']}"
 
     instance._content = LINK.sub(rewrite, instance._content)
 

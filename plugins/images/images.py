@@ -310,7 +310,7 @@ def dress_pictures(post: Content, state: ImagesState, settings: dict, context: d
                 '%s:%d: picture %s has no alt text; describe it, or write alt="" if it only '
                 "decorates",
                 *(post.source_path, unlabelled_line(source, unlinked(attrs.get("src") or ""))),
-                unlinked(attrs.get("src") or ""),
+                unlinked(attrs.get("src") or "") or "(with no src)",
             )
         entry = state.published.get(source_key)
         if entry is not None and entry.problem:

@@ -10,6 +10,7 @@ import pytest
 
 from deploy.headers import IMMUTABLE, headers_for
 from deploy.publish import Clients, PublishError, publish
+from sitebuild.redirects import REDIRECTS_FILE
 from tests.conftest import GOOD_POST, SITE_ADDRESS, copy_project, invoke
 from tests.deploy.conftest import BUCKET
 from tests.pictures import carries_camera_metadata, photo
@@ -36,9 +37,11 @@ def bucket_contents(clients: Clients) -> dict[str, dict]:
 
 
 def site_files(output: Path) -> dict[str, bytes]:
-    """Every file of a built site with its bytes, by key."""
+    """Every file of a built site the bucket gets (the redirect map goes to CloudFront), by key."""
     return {
-        p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in output.rglob("*")
+        if p.is_file() and p != output / REDIRECTS_FILE
     }
 
 

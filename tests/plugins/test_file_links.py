@@ -118,3 +118,15 @@ def test_the_summary_names_published_files_nothing_links_to(site, caplog):
     assert messages(caplog, "sitebuild.summary", logging.INFO) == [
         "2 published file(s) linked from no post or page: files/slides.pdf, files/talk.pdf"
     ]
+
+
+def test_a_static_link_to_no_file_is_a_plain_link_checked_like_any_other(site, caplog):
+    site.add("a.md", post("A", "[B]({static}/2020/01/02/b/) [gone]({static}/gone.pdf)"))
+    site.add("b.md", post("B", "Text.", date="2020-01-02"))
+    site.build()
+    check_links(site.built_with)
+    assert links_of(site)[:2] == ["/2020/01/02/b/", "/gone.pdf"]
+    assert messages(caplog, "sitebuild.links", logging.ERROR) == [
+        f"{site.content / 'a.md'}:4: broken link to /gone.pdf (no such file in the site, "
+        f"on {POST_PAGE})"
+    ]
