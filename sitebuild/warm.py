@@ -78,6 +78,8 @@ def kept_records() -> Iterator[RecordKeeper]:
 # A file changed this soon after its digest was made may have kept its size and time (file
 # times are coarse): its identity is not trusted, and it is read again the next time.
 RACY_SECONDS = 2.0
+# Sources Pelican reads as text (Markdown, reStructuredText, HTML); other files are published.
+TEXT_SOURCE_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown", ".rst", ".html", ".htm"}
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,18 @@ def source_digests(
             relative = os.path.relpath(path, content)
             status = os.stat(path)
             # The change time too: a tool may set a file's modification time back, not that.
-            identity = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            # Not for the files the build publishes as they are: each build's hard link to one
+            # changes its change time, and reading them all again would cost seconds.
+            read_as_text = os.path.splitext(name)[1].lower() in TEXT_SOURCE_SUFFIXES
+            changed = status.st_ctime_ns if read_as_text else status.st_mtime_ns
+            identity = (status.st_ino, status.st_size, status.st_mtime_ns, changed)
             earlier = known.get(relative)
             if earlier is not None and earlier.trusted and earlier.identity == identity:
                 digests[relative] = earlier
                 continue
             with open(path, "rb") as file:
                 digest = hashlib.file_digest(file, "blake2b").hexdigest()
-            trusted = now - max(status.st_mtime_ns, status.st_ctime_ns) > RACY_SECONDS * 1e9
+            trusted = now - max(status.st_mtime_ns, changed) > RACY_SECONDS * 1e9
             digests[relative] = SourceDigest(identity, digest, trusted)
     return digests
 

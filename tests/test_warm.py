@@ -284,6 +284,20 @@ def test_finding_edits_reads_only_the_sources_whose_file_changed(tmp_path, monke
     assert now["a.md"].digest not in {"as known", known["b.md"].digest}
 
 
+def test_a_published_file_linked_by_a_build_is_not_read_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(warm_module, "RACY_SECONDS", 0)
+    (tmp_path / "photo.jpg").write_bytes(b"picture bytes")
+    known = {
+        name: dataclasses.replace(digest, digest="as known")
+        for name, digest in source_digests(tmp_path).items()
+    }
+    time.sleep(0.05)  # past the file system's clock tick
+    # Each build hard-links the picture into the output, which sets its change time.
+    os.link(tmp_path / "photo.jpg", tmp_path / "linked.jpg")
+    os.unlink(tmp_path / "linked.jpg")
+    assert source_digests(tmp_path, known)["photo.jpg"].digest == "as known"
+
+
 def test_while_the_site_is_read_other_threads_still_log_as_before():
     import logging
     import threading

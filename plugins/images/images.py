@@ -101,9 +101,10 @@ def settings_key(settings: dict) -> str:
 
 
 def identity(path: Path) -> tuple:
-    """What changes whenever the file's bytes may have changed."""
+    """What changes whenever the file's bytes may have changed (not the change time)."""
     status = path.stat()
-    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    # Publishing a picture hard-links it, which sets its change time on every build.
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 class Digests:

@@ -201,3 +201,14 @@ def test_the_first_picture_is_the_cards_picture_in_production(site):
     feed = (site.output / "feeds/all.atom.xml").read_text(encoding="utf-8")
     assert 'src="https://blog.example/images/photo.jpg"' in feed
     assert "https://blog.example/images/photo.800w." in feed
+
+
+def test_an_svg_is_published_as_it_is_with_the_size_its_viewbox_gives(site):
+    drawing = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360"><rect/></svg>'
+    site.add("images/chart.svg", drawing)
+    site.add("a.md", post("A", "![A chart](/images/chart.svg)"))
+    site.build()
+    img = post_text(site).find("img")
+    assert (img["width"], img["height"]) == ("640", "360")
+    assert img.find_parent("picture") is None
+    assert (site.output / "images/chart.svg").read_text() == drawing
