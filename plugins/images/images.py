@@ -1,7 +1,8 @@
 """Responsive pictures: every picture a post shows is sized, offered smaller and newer, and clean.
 
-For each `<img>` of a post or page that shows a file of the site (`{static}` or `{attach}`; the
-file_links plugin gives other local forms that syntax), the build:
+For each `<img>` of a post or page that shows a file of the site (`{static}`, `{attach}`, or
+`{filename}` as reStructuredText posts often write it; the file_links plugin gives other local
+forms that syntax), the build:
 - sets `width` and `height` (no layout shift), `decoding="async"`, and `loading="lazy"` for all
   but the post's first picture;
 - offers variants at IMAGES_WIDTHS (never wider than the picture, never heavier in bytes) in
@@ -59,7 +60,7 @@ ENCODER_VERSION = 2
 CACHE_FOLDER = "images"
 RASTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
 STATE_SETTING = "IMAGES_BUILD_STATE"
-LINKED_FILE = re.compile(r"^[{|](?P<what>static|attach)[|}](?P<path>.*)$")
+LINKED_FILE = re.compile(r"^[{|](?P<what>static|attach|filename)[|}](?P<path>.*)$")
 SVG_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
 

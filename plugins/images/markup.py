@@ -32,9 +32,13 @@ def sized(attrs: dict[str, str | None], width: int, height: int) -> dict[str, st
     given_width, given_height = attrs.get("width"), attrs.get("height")
     if given_width and given_height:
         return attrs
-    if given_width and given_width.isdigit():
+    if given_width:
+        if not given_width.isdigit():
+            return attrs  # a size in other units (`50%`) is the author's to keep
         return {**attrs, "height": str(max(1, round(int(given_width) * height / width)))}
-    if given_height and given_height.isdigit():
+    if given_height:
+        if not given_height.isdigit():
+            return attrs
         return {**attrs, "width": str(max(1, round(int(given_height) * width / height)))}
     return {**attrs, "width": str(width), "height": str(height)}
 

@@ -7,7 +7,7 @@ listing. That is exact because a template shows the text of its own post and of 
 its page only; all it shows of other posts comes from their metadata.
 """
 
-from pelican.contents import Content
+from pelican.contents import Content, Static
 from pelican.urlwrappers import URLWrapper
 
 from sitebuild.post_parts import post_metadata
@@ -47,6 +47,9 @@ class PageKeys:
 
     def card(self, content: Content) -> str:
         """A digest of a post's metadata: all a page may show of a post that is not on it."""
+        if isinstance(content, Static):
+            # A published file is its source and its address; a site has thousands (pictures).
+            return digest(type(content).__name__, content.source_path, content.url, content.save_as)
         fields = post_metadata(content)
         fields["url"], fields["save_as"] = content.url, content.save_as
         return digest(plain_text(fields))

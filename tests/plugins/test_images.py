@@ -212,3 +212,34 @@ def test_an_svg_is_published_as_it_is_with_the_size_its_viewbox_gives(site):
     assert (img["width"], img["height"]) == ("640", "360")
     assert img.find_parent("picture") is None
     assert (site.output / "images/chart.svg").read_text() == drawing
+
+
+def test_a_restructuredtext_image_is_dressed_as_a_markdown_one(site):
+    site.add("images/photo.jpg", photo(900, 600))
+    site.add(
+        "a.rst",
+        "A\n#\n\n:date: 2020-01-01\n\n.. image:: {filename}/images/photo.jpg\n   :alt: A lake\n",
+    )
+    site.build()
+    img = post_text(site).find("img")
+    assert (img["src"], img["width"], img["height"]) == ("/images/photo.jpg", "900", "600")
+    assert [s["type"] for s in img.find_parent("picture").find_all("source")] == [
+        "image/avif",
+        "image/webp",
+    ]
+
+
+def test_an_authors_own_width_is_kept_and_the_height_follows(site):
+    site.add("images/photo.jpg", photo(900, 600))
+    site.add(
+        "a.md",
+        post(
+            "A",
+            '<img src="/images/photo.jpg" alt="x" width="300">\n\n'
+            '<img src="/images/photo.jpg" alt="y" width="50%">',
+        ),
+    )
+    site.build()
+    first, second = post_text(site).find_all("img")
+    assert (first["width"], first["height"]) == ("300", "200")
+    assert (second["width"], second.get("height")) == ("50%", None)
