@@ -14,6 +14,7 @@ from tests.pictures import ORIENTATION, animation, carries_camera_metadata, huge
 from tests.plugins.tinysite import messages, post
 
 PLUGIN_LOGGER = "images.images"
+CACHE_LOGGER = "images.cache"
 POST_PAGE = "2020/01/01/a/index.html"
 PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
 
@@ -175,15 +176,15 @@ def test_a_file_that_cannot_be_published_as_a_picture_is_an_error_at_its_line(
 
 
 def test_pictures_are_encoded_once_for_every_build(photo_site, caplog):
-    caplog.set_level(logging.INFO, PLUGIN_LOGGER)
+    caplog.set_level(logging.INFO, CACHE_LOGGER)
     (photo_site.content / "a.md").write_text(
         post("A", "Edited. ![The lake](/images/photo.jpg)"), encoding="utf-8"
     )
     photo_site.build()
-    assert [m for m in messages(caplog, PLUGIN_LOGGER, logging.INFO) if "encoded" in m] == []
+    assert [m for m in messages(caplog, CACHE_LOGGER, logging.INFO) if "encoded" in m] == []
     (photo_site.content / "images/photo.jpg").write_bytes(photo(1000, 800))
     photo_site.build()
-    assert "encoded 1 of 3 pictures" in messages(caplog, PLUGIN_LOGGER, logging.INFO)
+    assert "encoded 1 of 3 pictures" in messages(caplog, CACHE_LOGGER, logging.INFO)
 
 
 def test_the_first_picture_is_the_cards_picture_in_production(site):
