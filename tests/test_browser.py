@@ -374,3 +374,8 @@ def test_photos_load_small_and_modern_on_a_phone_without_layout_shift(photo_url,
         assert natural > 0  # decoded
     assert [lazy for *_, lazy in pictures] == ["auto", "lazy"]
     assert page.evaluate(LAYOUT_SHIFT) == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_post_with_photos_passes_axe(photo_url, new_page, scheme):
+    assert axe_violations(new_page, photo_url + "/2020/01/01/holiday/", scheme) == []
