@@ -31,12 +31,13 @@ DEFAULT_ROOT_FOLDER = "extra"
 UNLINKED_SHOWN = 5
 # Sources another post may link to: such a link becomes Pelican's `{filename}`.
 SOURCE_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown", ".rst"}
-# A quoted address in an attribute that links or loads a file. Markup inside code is escaped
-# (`&quot;`), so code that shows such an attribute is never matched.
+# A quoted address in an attribute, of a tag, that links or loads a file. Markup shown as code
+# is escaped (`&lt;img src="x"&gt;`), so it has no tag and is never matched.
 ATTACHED = re.compile(r"^[{|]attach[|}](?P<path>.*)$")
 LINKED_FILE = re.compile(r"^[{|](?:static|attach)[|}](?P<path>.*)$")
+TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 LINK = re.compile(
-    r"(?P<attribute>\b(?:src|href|poster)\s*=\s*)(?P<quote>[\"'])(?P<url>[^\"'<>]*)(?P=quote)"
+    r"(?P<attribute>\s(?:src|href|poster)\s*=\s*)(?P<quote>[\"'])(?P<url>[^\"'<>]*)(?P=quote)"
 )
 
 
@@ -99,7 +100,7 @@ def rewrite_file_links(instance) -> None:
             return match[0]
         return f"{match['attribute']}{match['quote']}{linked['path']}{match['quote']}"
 
-    instance._content = LINK.sub(rewrite, instance._content)
+    instance._content = TAG.sub(lambda tag: LINK.sub(rewrite, tag[0]), instance._content)
 
 
 def order_static_files(generator) -> None:
@@ -120,7 +121,8 @@ def attach_linked_files(generator) -> None:
     context = generator.context
     for name in sorted(context["generated_content"]):
         post = context["generated_content"][name]
-        for match in LINK.finditer(getattr(post, "_content", None) or ""):
+        tags = TAG.finditer(getattr(post, "_content", None) or "")
+        for match in (link for tag in tags for link in LINK.finditer(tag[0])):
             attached = ATTACHED.match(match["url"])
             if attached is None:
                 continue

@@ -130,3 +130,12 @@ def test_a_static_link_to_no_file_is_a_plain_link_checked_like_any_other(site, c
         f"{site.content / 'a.md'}:4: broken link to /gone.pdf (no such file in the site, "
         f"on {POST_PAGE})"
     ]
+
+
+def test_markup_shown_as_code_is_left_as_written(site):
+    site.add("images/logo.png", "x")
+    site.add("a.md", post("A", 'Write `<img src="images/logo.png">` to show it.'))
+    site.build()
+    html = (site.output / POST_PAGE).read_text(encoding="utf-8")
+    assert '&lt;img src="images/logo.png"&gt;' in html
+    assert "{static}" not in html
