@@ -354,22 +354,25 @@ def check_templates(generator) -> None:
 def check_outputs(generators: list) -> None:
     """One owner per output path, and every path inside the output folder; stop otherwise."""
     settings = generators[0].settings
-    claims = [
-        (item.save_as, display_path(item.source_path)) for item in written_content(generators)
-    ]
+    # Owners are shown as display paths only when reported: a site may have thousands of files.
+    claims = [(item.save_as, item.source_path) for item in written_content(generators)]
     escaping = sorted({(path, owner) for path, owner in claims if path and escapes(path)})
     for path, owner in escaping:
-        logger.error("%s would be written outside the output folder, at %s", owner, path)
+        logger.error(
+            "%s would be written outside the output folder, at %s", display_path(owner), path
+        )
     if escaping:
         raise ContentError("output paths outside the output folder")
     for path, owner in claims:
         folder = reserved_folder(path, settings) if path else None
         if folder:
             logger.error(
-                "%s would be written into %s/, which the build fills itself", owner, folder
+                "%s would be written into %s/, which the build fills itself",
+                *(display_path(owner), folder),
             )
     for output, owners in find_url_clashes([*claims, *site_outputs(settings, generators)]).items():
-        logger.error("%s would be written by more than one source: %s", output, ", ".join(owners))
+        shown = sorted(display_path(owner) for owner in owners)
+        logger.error("%s would be written by more than one source: %s", output, ", ".join(shown))
 
 
 def register() -> None:

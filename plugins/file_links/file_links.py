@@ -10,6 +10,7 @@ FILE_LINKS_ROOT_FOLDER (content/extra/) are published at the site's root: `extra
 published folders that nothing links to: published all the same, as downloads may be.
 """
 
+import functools
 import logging
 import os
 import posixpath
@@ -35,7 +36,11 @@ SOURCE_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown", ".rst"}
 # is escaped (`&lt;img src="x"&gt;`), so it has no tag and is never matched.
 ATTACHED = re.compile(r"^[{|]attach[|}](?P<path>.*)$")
 LINKED_FILE = re.compile(r"^[{|](?:static|attach)[|}](?P<path>.*)$")
-TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+# The tags that link or load a file (not the thousands of `<span>`s of highlighted code).
+TAG = re.compile(
+    r"<(?:a|area|audio|embed|iframe|img|input|link|object|script|source|track|video)\b[^<>]*>",
+    re.IGNORECASE,
+)
 LINK = re.compile(
     r"(?P<attribute>\s(?:src|href|poster)\s*=\s*)(?P<quote>[\"'])(?P<url>[^\"'<>]*)(?P=quote)"
 )
@@ -61,12 +66,18 @@ def rewritten(url: str, target: Path, root: Path) -> str:
     return "{" + kind + "}/" + target.relative_to(root).as_posix() + tail
 
 
+@functools.lru_cache(maxsize=4096)
+def resolved(folder: str) -> Path:
+    """A folder's real path, worked out once: every post of a folder shares it."""
+    return Path(folder).resolve()
+
+
 def rewrite_file_links(instance) -> None:
     """Give links written as `/x` or `x` (relative to the source) Pelican's link syntax."""
     if not isinstance(instance, Article | Page) or not getattr(instance, "_content", None):
         return
-    root = Path(instance.settings["PATH"]).resolve()
-    folder = Path(instance.source_path).resolve().parent
+    root = resolved(instance.settings["PATH"])
+    folder = resolved(os.path.dirname(instance.source_path))
 
     def rewrite(match: re.Match) -> str:
         linked = LINKED_FILE.match(match["url"])
@@ -121,7 +132,10 @@ def attach_linked_files(generator) -> None:
     context = generator.context
     for name in sorted(context["generated_content"]):
         post = context["generated_content"][name]
-        tags = TAG.finditer(getattr(post, "_content", None) or "")
+        content = getattr(post, "_content", None) or ""
+        if "attach" not in content:
+            continue
+        tags = TAG.finditer(content)
         for match in (link for tag in tags for link in LINK.finditer(tag[0])):
             attached = ATTACHED.match(match["url"])
             if attached is None:

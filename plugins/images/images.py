@@ -139,12 +139,14 @@ def publish_variants(generator, published: dict[str, Published]) -> None:
         if entry is None or entry.plan is None:
             continue
         entry.sources = srcsets(entry.plan, static, generator.settings["SITEURL"])
-        folder, stem = posixpath.split(posixpath.splitext(static.save_as)[0])
+        # Pelican works a static file's address out anew each time it is asked: ask once.
+        static_save_as, static_url = static.save_as, static.url
+        folder, stem = posixpath.split(posixpath.splitext(static_save_as)[0])
         for variant in entry.plan.variants:
             save_as = posixpath.join(folder, f"{stem}.{variant.file}")
             if save_as not in claimed:
                 claimed.add(save_as)
-                url = posixpath.join(posixpath.dirname(static.url), f"{stem}.{variant.file}")
+                url = posixpath.join(posixpath.dirname(static_url), f"{stem}.{variant.file}")
                 file = published_file(generator, entry.folder / variant.file, save_as, url)
                 generator.staticfiles.append(file)
         if entry.plan.original:
@@ -152,7 +154,7 @@ def publish_variants(generator, published: dict[str, Published]) -> None:
             # links to it resolve to (`static_content`), with its own source path.
             clean = entry.folder / entry.plan.original
             generator.staticfiles[index] = published_file(
-                generator, clean, static.save_as, static.url
+                generator, clean, static_save_as, static_url
             )
 
 
