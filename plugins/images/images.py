@@ -90,7 +90,7 @@ def srcsets(plan: Plan, static: Static, siteurl: str) -> list[tuple[str, str]]:
 
 
 def linked_static(post: Content, src: str, context: dict) -> tuple[str, Static] | None:
-    """The static file an `<img>` shows through `{static}` or `{attach}`, with its source key."""
+    """The static file an `<img>` shows (`{static}`, `{attach}`, `{filename}`), and its key."""
     match = LINKED_FILE.match(src)
     if not match:
         return None
