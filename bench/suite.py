@@ -38,7 +38,8 @@ class Report:
     # Seconds of each timed edit, by corpus size, then by kind of edit.
     edit_loop: dict[int, dict[str, list[float]]] = field(default_factory=dict)
     scaling: dict[int, Measurement] = field(default_factory=dict)
-    # Seconds by corpus ("without" photos, "with" them), then by kind: cold, no_change, text_edit.
+    # Seconds by corpus ("without" photos, "with" them), then by kind: cold, first_rebuild,
+    # no_change, text_edit.
     photos: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
 
@@ -97,14 +98,18 @@ def with_and_without_photos(report: Report, workspace: Path, runs: int, edits: i
     shown = add_photos(corpora["with"])
     edited = shown[len(shown) // 2]
     for label in corpora:
-        report.photos[label] = {"cold": [], "no_change": [], "text_edit": []}
+        report.photos[label] = {"cold": [], "first_rebuild": [], "no_change": [], "text_edit": []}
     for run in range(runs):
         for label, corpus in corpora.items():
             output, cache = corpus.parent / "output", corpus.parent / "cache"
             times = report.photos[label]
             times["cold"].append(engine_build(corpus, output, cache).seconds)
-            same = engine_build(corpus, output, cache, keep=("cache", "output"))
-            times["no_change"].append(same.seconds)
+            # The first build after one from nothing also fills the folder that builds
+            # alternate with (sitebuild.staging) with links to every file; the builds after it
+            # reuse that folder, as every rebuild of a working site does.
+            for kind in ("first_rebuild", "no_change"):
+                same = engine_build(corpus, output, cache, keep=("cache", "output"))
+                times[kind].append(same.seconds)
         logger.info("photos: run %d/%d done", run + 1, runs)
     if edits:
         for label, corpus in corpora.items():
@@ -123,18 +128,20 @@ def photo_lines(report: Report) -> list[str]:
     ]
     goals = {
         "cold": ("from nothing", GOAL_PHOTOS_COLD_RATIO),
+        "first_rebuild": ("nothing changed, first build after one from nothing", None),
         "no_change": ("nothing changed", GOAL_PHOTOS_STEADY_RATIO),
         "text_edit": ("text edit in the preview, save to reload", GOAL_PHOTOS_STEADY_RATIO),
     }
     for kind, (label, goal) in goals.items():
-        without, with_photos = (median(report.photos[c][kind]) for c in ("without", "with"))
+        without, with_photos = (median(report.photos[c].get(kind, [])) for c in ("without", "with"))
         if not without:
             continue
         ratio = with_photos / without
-        verdict = "met" if ratio <= goal else "NOT met"
+        met = goal is not None and ratio <= goal
+        verdict = "no goal" if goal is None else f"≤ {goal}x: {'met' if met else 'NOT met'}"
         lines.append(
             f"| {label} | {spread(report.photos['without'][kind])} | "
-            f"{spread(report.photos['with'][kind])} | {ratio:.2f} | ≤ {goal}x: {verdict} |"
+            f"{spread(report.photos['with'][kind])} | {ratio:.2f} | {verdict} |"
         )
     return lines
 

@@ -1,5 +1,6 @@
 """Build the site into a staging directory and swap it into place only when the build succeeds."""
 
+import gc
 import logging
 import os
 import shutil
@@ -169,6 +170,8 @@ def build_site(
             staging, reused = staging_tree(output)
             try:
                 if warm is not None:
+                    # The forked rebuild's warm site, as a build's own reading is (Site.run).
+                    gc.freeze()
                     warm.write_output()
                 else:
                     Site(settings).run()
@@ -208,6 +211,7 @@ def build_site(
             reason += f"; the attempted site is in {shown}/ (`invoke serve --output {shown}`)"
         raise BuildError(f"build failed, output left as it was: {reason}") from error
     finally:
+        gc.unfreeze()
         root_logger.removeHandler(problems)
     problems.report()
     return output

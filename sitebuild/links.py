@@ -33,11 +33,12 @@ SOURCES_SETTING = "PAGE_SOURCES"
 # after that is found on disk when a link to it is not in the list.
 OUTPUT_FILES_SETTING = "OUTPUT_FILES"
 # Links found in each page, kept for the next build, under the settings' CACHE_PATH.
-CACHE_FILE = "links/checked.pickle"
+CACHE_FILE = "links/checked-pages.pickle"
 # The file is rewritten when a build checked this many pages anew; below that, the next build
 # checking those few pages again costs less than writing every page's links (a second at
 # 10,000 posts).
 REWRITE_AFTER_PAGES = 64
+LINK_SEPARATOR = "\0"
 # The checked pages this process has loaded or saved, by cache file.
 _known_pages: dict[Path, dict] = {}
 
@@ -103,9 +104,16 @@ def file_identity(path: Path) -> tuple[int, int, int, int]:
 class CheckedPage:
     """A page's links, and which were broken among the files of the site it was checked in."""
 
-    links: list[str]
+    # The links joined by NUL (which no parsed attribute holds): one string per page, not one
+    # per link, keeps the cache quick to load.
+    joined_links: str
     site: str
     broken: list[str]
+
+    @property
+    def links(self) -> list[str]:
+        """The page's links, in document order."""
+        return self.joined_links.split(LINK_SEPARATOR) if self.joined_links else []
 
 
 def load_checked_pages(cache: Path | None) -> dict[tuple, CheckedPage]:
@@ -203,7 +211,8 @@ def broken_links(
                 )
             )
             page_url = f"{base}/{relative_page}"
-            page = CheckedPage(links, site, broken_in(links, page_url, base, files))
+            broken = broken_in(links, page_url, base, files)
+            page = CheckedPage(LINK_SEPARATOR.join(links), site, broken)
             anew += 1
         checked[identity] = page
         problems += [

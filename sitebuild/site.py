@@ -4,6 +4,7 @@ A build runs both halves; the preview reads once, keeps what it read, and has ea
 forked from it write. Both halves send Pelican's signals as `Pelican.run()` does, in its order.
 """
 
+import gc
 import logging
 import os
 import sys
@@ -28,6 +29,9 @@ class Site(Pelican):
         if self.delete_outputdir and not is_within(self.path, self.output_path):
             clean_output_dir(self.output_path, self.output_retention)
         generators = self.read()
+        # What was read lives until the build ends: frozen, it is skipped by the collector's full
+        # passes, each of which would otherwise walk the whole site (build_site thaws it).
+        gc.freeze()
         self.write(generators)
         articles = next(g for g in generators if isinstance(g, ArticlesGenerator))
         pages = next(g for g in generators if isinstance(g, PagesGenerator))

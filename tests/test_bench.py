@@ -30,7 +30,7 @@ def test_invoke_bench_measures_every_kind_of_build_and_reports(tmp_path):
     assert len(edits["body_edit"]) == 1 and edits["body_edit"][0] > 0 and edits["title_edit"][0] > 0
     assert report["scaling"]["12"]["peak_bytes"] > 10 * 1024**2
     for corpus in ("without", "with"):
-        for kind in ("cold", "no_change", "text_edit"):
+        for kind in ("cold", "first_rebuild", "no_change", "text_edit"):
             assert len(report["photos"][corpus][kind]) == 1, (corpus, kind)
     printed = finished.stdout + finished.stderr
     assert "stock Pelican, from nothing" in printed

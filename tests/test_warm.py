@@ -326,3 +326,20 @@ def test_while_the_site_is_read_other_threads_still_log_as_before():
         root.removeHandler(collected)
     assert [r.getMessage() for r in keeper.records] == ["from the reading thread"]
     assert collected.messages == ["from the server"]
+
+
+def test_a_build_thaws_what_it_froze_for_the_collector_whether_it_passed_or_failed(tmp_path):
+    builds = Builds(tmp_path)
+    warm_build(warm_site(builds))
+    assert gc.get_freeze_count() == 0
+    overrides = {
+        "PATH": str(builds.site.content),
+        "CACHE_PATH": str(tmp_path / "cache-clean"),
+        **builds.settings,
+    }
+    build_site(REPO / "pelicanconf.py", tmp_path / "clean", overrides=overrides)
+    assert gc.get_freeze_count() == 0
+    rewrite(builds, "post5.md", "```ruby", "```nosuchlanguage")
+    with pytest.raises(BuildError):
+        build_site(REPO / "pelicanconf.py", tmp_path / "clean", strict=True, overrides=overrides)
+    assert gc.get_freeze_count() == 0

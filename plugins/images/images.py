@@ -20,6 +20,7 @@ variant settings, for every build and the preview: a build where no picture chan
 nothing, and an edit to a post's text never re-encodes its pictures.
 """
 
+import copy
 import html
 import logging
 import os
@@ -78,13 +79,12 @@ def svg_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def srcsets(plan: Plan, static: Static, siteurl: str) -> list[tuple[str, str]]:
+def srcsets(plan: Plan, static_url: str, siteurl: str) -> list[tuple[str, str]]:
     """(type, srcset) for each variant format of a picture, at the static file's address."""
-    folder = posixpath.dirname(static.url)
-    stem = posixpath.splitext(posixpath.basename(static.url))[0]
+    prefix = f"{siteurl}/{posixpath.splitext(static_url)[0]}."
     by_type: dict[str, list[str]] = {}
     for variant in plan.variants:
-        url = f"{siteurl}/{posixpath.join(folder, f'{stem}.{variant.file}')}"
+        url = prefix + variant.file
         by_type.setdefault(variant.mime, []).append(f"{url} {variant.width}w")
     return [(kind, ", ".join(urls)) for kind, urls in by_type.items()]
 
@@ -119,40 +119,75 @@ def pictures_shown(post: Content, context: dict) -> list[tuple[re.Match, tuple |
     return shown
 
 
-def published_file(generator, source: Path, save_as: str, url: str) -> Static:
+def file_metadata(source: str, save_as: str, url: str) -> dict:
+    """The metadata of a file Pelican publishes from source (in the cache) at save_as."""
+    slug = posixpath.splitext(posixpath.basename(save_as))[0]
+    return {"title": posixpath.basename(source), "slug": slug, "save_as": save_as, "url": url}
+
+
+def published_file(generator, source: str, save_as: str, url: str) -> Static:
     """A static file Pelican publishes from source (in the cache) at save_as."""
     return Static(
         content=None,
-        metadata={"title": source.name, "save_as": save_as, "url": url},
+        metadata=file_metadata(source, save_as, url),
         settings=generator.settings,
-        source_path=str(source),
+        source_path=source,
         context=generator.context,
     )
+
+
+def published_like(
+    model: Static, source: str, relative_source: str, save_as: str, url: str
+) -> Static:
+    """Another file published as model is, from source at save_as: a copy, far cheaper to make.
+
+    Every attribute Pelican derives for a static file comes from the settings or from the
+    metadata's keys, which file_metadata gives all alike; only the values differ.
+    """
+    file = copy.copy(model)
+    file.metadata = file_metadata(source, save_as, url)
+    file.title, file.slug = file.metadata["title"], file.metadata["slug"]
+    file.override_save_as, file.override_url = save_as, url
+    file.source_path, file.relative_source_path = source, relative_source
+    return file
 
 
 def publish_variants(generator, published: dict[str, Published]) -> None:
     """Publish each picture's clean copy in its place, and its variants beside it."""
     statics = list(generator.staticfiles)
     claimed = {static.save_as for static in statics}
+    # A site has thousands of variants: the first is made by Pelican, the rest copied from it
+    # (a copy sends no content_object_init; stock Pelican makes no variants to announce).
+    model = None
     for index, static in enumerate(statics):
         entry = published.get(static.get_relative_source_path())
         if entry is None or entry.plan is None:
             continue
-        entry.sources = srcsets(entry.plan, static, generator.settings["SITEURL"])
         # Pelican works a static file's address out anew each time it is asked: ask once.
         static_save_as, static_url = static.save_as, static.url
-        folder, stem = posixpath.split(posixpath.splitext(static_save_as)[0])
+        entry.sources = srcsets(entry.plan, static_url, generator.settings["SITEURL"])
+        # Variants are named as the original, beside it: stem.800w.<hash>.avif.
+        prefix = posixpath.splitext(static_save_as)[0] + "."
+        url_prefix = posixpath.splitext(static_url)[0] + "."
+        cache_folder, relative_folder = str(entry.folder), None
         for variant in entry.plan.variants:
-            save_as = posixpath.join(folder, f"{stem}.{variant.file}")
-            if save_as not in claimed:
-                claimed.add(save_as)
-                url = posixpath.join(posixpath.dirname(static_url), f"{stem}.{variant.file}")
-                file = published_file(generator, entry.folder / variant.file, save_as, url)
-                generator.staticfiles.append(file)
+            save_as = prefix + variant.file
+            if save_as in claimed:
+                continue
+            claimed.add(save_as)
+            url, source = url_prefix + variant.file, os.path.join(cache_folder, variant.file)
+            if model is None:
+                model = file = published_file(generator, source, save_as, url)
+            else:
+                if relative_folder is None:
+                    relative_folder = model.get_relative_source_path(cache_folder)
+                relative = posixpath.join(relative_folder, variant.file)
+                file = published_like(model, source, relative, save_as, url)
+            generator.staticfiles.append(file)
         if entry.plan.original:
             # The clean copy is published in the original's place. The original stays what
             # links to it resolve to (`static_content`), with its own source path.
-            clean = entry.folder / entry.plan.original
+            clean = str(entry.folder / entry.plan.original)
             generator.staticfiles[index] = published_file(
                 generator, clean, static_save_as, static_url
             )

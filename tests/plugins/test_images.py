@@ -7,6 +7,9 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from pelican import signals
+from pelican.contents import Static
+from pelican.generators import StaticGenerator
 from PIL import Image
 
 from deploy.headers import IMMUTABLE, cache_control
@@ -102,6 +105,31 @@ def test_variants_are_named_by_their_bytes_and_cached_for_a_year(photo_site):
         digest = re.search(r"\.([0-9a-f]{10})\.avif$", url)[1]
         assert hashlib.sha256(published(photo_site, url)).hexdigest()[:10] == digest
         assert cache_control(url.lstrip("/")) == IMMUTABLE
+
+
+def test_each_variant_is_the_static_file_pelican_would_make_for_it(photo_site):
+    statics = []
+
+    def keep_statics(generators):
+        statics.extend(g.staticfiles for g in generators if isinstance(g, StaticGenerator))
+
+    signals.all_generators_finalized.connect(keep_statics)
+    try:
+        photo_site.build()
+    finally:
+        signals.all_generators_finalized.disconnect(keep_statics)
+    variants = [s for s in statics[0] if re.search(r"\.\d+w\.[0-9a-f]{10}\.", s.save_as)]
+    assert len(variants) >= 8
+    for variant in variants:
+        made = Static(
+            content=None,
+            metadata=dict(variant.metadata),
+            settings=variant.settings,
+            source_path=variant.source_path,
+            context=variant._context,
+        )
+        assert (made.save_as, made.url) == (variant.save_as, variant.url)
+        assert vars(made) == vars(variant), variant.save_as
 
 
 def test_no_published_picture_says_where_or_with_what_it_was_taken(photo_site):
