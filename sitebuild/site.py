@@ -11,7 +11,7 @@ import sys
 import time
 
 from pelican import Pelican, signals
-from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 from pelican.utils import clean_output_dir
 
 # Lines that sum a build up for its author, shown by `invoke build` (see show_summary); plugins
@@ -20,8 +20,32 @@ SUMMARY_LOGGER = "sitebuild.summary"
 summary = logging.getLogger(SUMMARY_LOGGER)
 
 
+class LinkingStaticGenerator(StaticGenerator):
+    """Pelican's static generator, finding a file already linked in place in two stats, not three.
+
+    A site with pictures publishes thousands of files, and each is checked on every build.
+    """
+
+    def _file_update_required(self, staticfile) -> bool:
+        """Whether the file must be linked or copied: not when its output is already the source."""
+        if self.settings["STATIC_CREATE_LINKS"]:
+            try:
+                output = os.stat(os.path.join(self.output_path, staticfile.save_as))
+                source = os.stat(os.path.join(self.path, staticfile.source_path))
+            except OSError:
+                return super()._file_update_required(staticfile)
+            if (output.st_dev, output.st_ino) == (source.st_dev, source.st_ino):
+                return False
+        return super()._file_update_required(staticfile)
+
+
 class Site(Pelican):
     """Pelican, with its run split into reading the sources and writing the output."""
+
+    def _get_generator_classes(self) -> list[type]:
+        """Pelican's generators, with the static one checking linked files faster."""
+        classes = super()._get_generator_classes()
+        return [LinkingStaticGenerator if c is StaticGenerator else c for c in classes]
 
     def run(self) -> None:
         """Read and write the site, as Pelican's own run does."""
