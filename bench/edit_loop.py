@@ -105,6 +105,7 @@ def settle(preview: int) -> None:
     """
     time.sleep(PAUSE_SECONDS)
     wait_until_idle(preview, STARTUP_SECONDS)
+    os.sync()  # as between builds (run_measured): the disk is idle when the edit is saved
 
 
 def time_edits(preview: int, port: int, post: Path, edits: int, title: bool) -> list[float]:

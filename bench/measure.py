@@ -1,6 +1,7 @@
 """Run a command and measure its wall time and the peak memory of its whole process tree."""
 
 import contextlib
+import os
 import subprocess
 import threading
 import time
@@ -71,6 +72,9 @@ def wait_until_idle(pid: int, timeout: float, window: float = 0.5, busy_ticks: i
 
 def run_measured(command: list[str], cwd: Path | None = None) -> Measurement:
     """Run command; sample its process tree's memory while it runs; fail if it fails."""
+    # Earlier builds' writes still on their way to disk would slow this one down: a build
+    # that encoded hundreds of photos leaves the disk busy for seconds after it ends.
+    os.sync()
     peak = 0
     started = time.perf_counter()
     process = subprocess.Popen(
