@@ -1,8 +1,8 @@
 """Each picture's plan, from the cache or encoded now on every core, by the static file it is.
 
 The cache (CACHE_PATH/images/) keeps one folder per picture's bytes and variant settings; a
-folder with a plan is complete. Pictures' digests are kept by file identity, so a build that
-changed no picture reads none.
+folder with a plan is complete. Pictures' digests and folders' plans are kept in one index by
+file identity, so a build that changed no picture reads none, nor any plan.
 """
 
 import concurrent.futures
@@ -11,7 +11,7 @@ import json
 import logging
 import multiprocessing
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import PIL
@@ -20,7 +20,7 @@ from pelican.contents import Static
 from sitebuild.cpus import usable_cpus
 from sitebuild.staging import write_atomically
 
-from .encode import ImageProblem, Plan, available_formats, encode_picture
+from .encode import PLAN_FILE, ImageProblem, Plan, available_formats, encode_picture
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ DEFAULT_MAX_PIXELS = 89_478_485
 # Raised when what the encoder makes for the same settings changes.
 ENCODER_VERSION = 2
 CACHE_FOLDER = "images"
+# Each picture's digest and each folder's plan, kept for the next build.
+INDEX_FILE = "index.pickle"
 RASTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
 
 
@@ -71,32 +73,53 @@ def identity(path: Path) -> tuple:
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
-class Digests:
-    """Each picture's SHA-256, kept by the file's identity so unchanged files are not read."""
+class PictureIndex:
+    """Each picture's digest and each cache folder's plan, kept by file identity in one file.
+
+    A build where no picture changed reads this one file, not every picture and every plan.
+    """
 
     def __init__(self, file: Path) -> None:
         self.file = file
         try:
-            self.known: dict[str, tuple[tuple, str]] = pickle.loads(file.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-            self.known = {}
+            kept = pickle.loads(file.read_bytes())
+            self.digests: dict[str, tuple[tuple, str]] = kept["digests"]
+            self.plans: dict[str, tuple[tuple, dict]] = kept["plans"]
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError):
+            self.digests, self.plans = {}, {}
         self.changed = False
 
-    def of(self, path: Path) -> str:
-        """The file's digest."""
+    def digest(self, path: Path) -> str:
+        """The file's SHA-256."""
         now = identity(path)
-        kept = self.known.get(str(path))
+        kept = self.digests.get(str(path))
         if kept and kept[0] == now:
             return kept[1]
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        self.known[str(path)] = (now, digest)
+        self.digests[str(path)] = (now, digest)
         self.changed = True
         return digest
 
+    def plan(self, folder: Path) -> Plan | None:
+        """The plan a cache folder holds, or None when the picture is not encoded yet."""
+        try:
+            now = identity(folder / PLAN_FILE)
+        except OSError:
+            return None
+        kept = self.plans.get(str(folder))
+        if kept and kept[0] == now:
+            return Plan.from_data(kept[1])
+        plan = Plan.load(folder)
+        if plan is not None:
+            self.plans[str(folder)] = (now, asdict(plan))
+            self.changed = True
+        return plan
+
     def save(self) -> None:
-        """Keep the digests for the next build."""
+        """Keep the digests and plans for the next build."""
         if self.changed:
-            write_atomically(self.file, pickle.dumps(self.known, pickle.HIGHEST_PROTOCOL))
+            kept = {"digests": self.digests, "plans": self.plans}
+            write_atomically(self.file, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
 
 
 def encode_in_worker(job: tuple) -> Plan | str:
@@ -122,7 +145,7 @@ def encode_all(jobs: list[tuple]) -> list[Plan | str]:
 def plan_pictures(statics: list[Static], settings: dict) -> dict[str, Published]:
     """Each picture file's plan, from the cache or encoded now, by its source key."""
     cache = Path(settings["CACHE_PATH"], CACHE_FOLDER).resolve()
-    digests = Digests(cache / "digests.pickle")
+    index = PictureIndex(cache / INDEX_FILE)
     widths, formats, max_pixels = variant_settings(settings)
     key = settings_key(settings)
     published: dict[str, Published] = {}
@@ -131,19 +154,20 @@ def plan_pictures(statics: list[Static], settings: dict) -> dict[str, Published]
         source = Path(static.source_path)
         if source.suffix.lower() not in RASTER_SUFFIXES:
             continue
-        folder = cache / f"{digests.of(source)[:40]}-{key}"
-        plan = Plan.load(folder)
+        folder = cache / f"{index.digest(source)[:40]}-{key}"
+        plan = index.plan(folder)
         published[static.get_relative_source_path()] = Published(plan, folder)
         if plan is None:
             jobs.append((str(source), str(folder), widths, formats, max_pixels))
             waiting.append(static.get_relative_source_path())
-    digests.save()
     for source_key, result in zip(waiting, encode_all(jobs), strict=True):
         entry = published[source_key]
         if isinstance(result, str):
             entry.problem = result
         else:
             entry.plan = result
+            index.plan(entry.folder)  # kept for the next build
+    index.save()
     if jobs:
         logger.info("encoded %d of %d pictures", len(jobs), len(published))
     return published

@@ -74,8 +74,13 @@ class Plan:
             data = json.loads((folder / PLAN_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        data["variants"] = [Variant(**variant) for variant in data.get("variants", [])]
-        return cls(**data)
+        return cls.from_data(data)
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Plan":
+        """The plan that asdict gave data for."""
+        variants = [Variant(**variant) for variant in data.get("variants", [])]
+        return cls(**{**data, "variants": variants})
 
 
 def available_formats(wanted: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from images.encode import Plan
 from pelican import signals
 from pelican.contents import Static
 from pelican.generators import StaticGenerator
@@ -213,6 +214,20 @@ def test_pictures_are_encoded_once_for_every_build(photo_site, caplog):
     (photo_site.content / "images/photo.jpg").write_bytes(photo(1000, 800))
     photo_site.build()
     assert "encoded 1 of 3 pictures" in messages(caplog, CACHE_LOGGER, logging.INFO)
+
+
+def test_a_build_where_no_picture_changed_reads_no_picture_and_no_plan(photo_site, monkeypatch):
+    loaded, digested = [], []
+    monkeypatch.setattr(Plan, "load", classmethod(lambda cls, folder: loaded.append(folder)))
+    real_sha256 = hashlib.sha256
+    monkeypatch.setattr(
+        hashlib, "sha256", lambda *data: digested.append(data) or real_sha256(*data)
+    )
+    photo_site.build()
+    assert loaded == [] and not [data for data in digested if len(data[0]) > 10_000]
+    # Plans still come from the index: the photo is offered in both formats.
+    sources = post_text(photo_site).find("img").find_parent("picture").find_all("source")
+    assert [source["type"] for source in sources] == ["image/avif", "image/webp"]
 
 
 def test_the_first_picture_is_the_cards_picture_in_production(site):
