@@ -23,6 +23,8 @@ GOAL_PEAK_BYTES = 1024**3
 # within 2x; nothing changed, and a text edit in the preview, within 10%.
 GOAL_PHOTOS_COLD_RATIO = 2.0
 GOAL_PHOTOS_STEADY_RATIO = 1.10
+# Builds of nothing changed timed per run of builds from nothing, cheap next to those.
+NO_CHANGE_BUILDS_PER_RUN = 2
 
 
 @dataclass
@@ -89,6 +91,11 @@ def scaling(report: Report, workspace: Path, sizes: list[int]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def build_beside(corpus: Path, keep: tuple[str, ...] = ("cache", "output")) -> float:
+    """Seconds to build a corpus into the output and cache folders beside it."""
+    return engine_build(corpus, corpus.parent / "output", corpus.parent / "cache", keep).seconds
+
+
 def with_and_without_photos(report: Report, workspace: Path, runs: int, edits: int) -> None:
     """Build, rebuild and edit the same posts with photos and without, alternately."""
     corpora = {
@@ -99,18 +106,21 @@ def with_and_without_photos(report: Report, workspace: Path, runs: int, edits: i
     edited = shown[len(shown) // 2]
     for label in corpora:
         report.photos[label] = {"cold": [], "first_rebuild": [], "no_change": [], "text_edit": []}
+
     for run in range(runs):
-        for label, corpus in corpora.items():
-            output, cache = corpus.parent / "output", corpus.parent / "cache"
+        for label in corpora:
             times = report.photos[label]
-            times["cold"].append(engine_build(corpus, output, cache).seconds)
+            times["cold"].append(build_beside(corpora[label], keep=()))
             # The first build after one from nothing also fills the folder that builds
             # alternate with (sitebuild.staging) with links to every file; the builds after it
             # reuse that folder, as every rebuild of a working site does.
-            for kind in ("first_rebuild", "no_change"):
-                same = engine_build(corpus, output, cache, keep=("cache", "output"))
-                times[kind].append(same.seconds)
+            times["first_rebuild"].append(build_beside(corpora[label]))
         logger.info("photos: run %d/%d done", run + 1, runs)
+    # Builds of nothing changed, the two corpora in turn, away from the builds from nothing:
+    # right after one, a build also measures the machine settling down from it.
+    for _ in range(runs * NO_CHANGE_BUILDS_PER_RUN):
+        for label in corpora:
+            report.photos[label]["no_change"].append(build_beside(corpora[label]))
     if edits:
         for label, corpus in corpora.items():
             loop = measure_edit_loop(corpus, workspace, edits, post_name=edited, titles=False)
