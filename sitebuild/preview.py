@@ -2,6 +2,7 @@
 
 import functools
 import html
+import http
 import http.server
 import logging
 import mimetypes
@@ -9,15 +10,18 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import watchfiles
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
+from tornado.web import HTTPError
 
 from sitebuild.policy import allowing_inline_script, site_policy
 from sitebuild.rebuild import PreviewBuild, is_within
+from sitebuild.redirects import REDIRECTS_FILE, ServedRedirects
 from sitebuild.staging import attempted_tree
 
 logger = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ def error_page_handler(build: PreviewBuild) -> type[StaticFileHandler]:
     panel at its top; a page it did not write is the problems alone.
     """
 
+    redirects = ServedRedirects(build.output)
+
     class BuildAwareHandler(StaticFileHandler):
         policy = ""
 
@@ -70,6 +76,13 @@ def error_page_handler(build: PreviewBuild) -> type[StaticFileHandler]:
 
         def get(self, path: str, include_body: bool = True):
             """Serve the file, or the attempted one with the problems while the build is broken."""
+            # An old address answers as the hosting does (the redirects plugin's map); the map
+            # itself is the build's, not the site's.
+            target = redirects.target(self.request.path)
+            if target is not None:
+                return self.redirect(target, permanent=True)
+            if path == REDIRECTS_FILE:
+                raise HTTPError(404)
             if build.problems is None:
                 return super().get(path, include_body)
             attempted = attempted_file(attempted_tree(build.output), path)
@@ -109,9 +122,25 @@ def with_panel(page: str, panel: str) -> str:
 
 
 class PolicyRequestHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve files with the site's Content-Security-Policy, as the hosting does."""
+    """Serve files with the site's Content-Security-Policy and redirects, as the hosting does."""
 
     policy = ""
+    redirects: ServedRedirects | None = None
+
+    def send_head(self):
+        """Answer an old address with its new one; keep the redirect map itself unserved."""
+        path = urlsplit(self.path).path
+        target = self.redirects.target(path) if self.redirects else None
+        if target is not None:
+            self.send_response(http.HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if path == "/" + REDIRECTS_FILE:
+            self.send_error(http.HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
 
     def end_headers(self) -> None:
         """Add the policy to every response."""
@@ -135,7 +164,8 @@ class PolicyServer(Server):
 
 def serve_static(output: Path, host: str, port: int, policy: str = "") -> None:
     """Serve output over HTTP, with the site's Content-Security-Policy, until interrupted."""
-    handler_class = type("SiteRequestHandler", (PolicyRequestHandler,), {"policy": policy})
+    served = {"policy": policy, "redirects": ServedRedirects(output)}
+    handler_class = type("SiteRequestHandler", (PolicyRequestHandler,), served)
     handler = functools.partial(handler_class, directory=str(output))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
         logger.info("serving %s at http://%s:%d/ (Ctrl-C stops)", output, host, port)

@@ -3,6 +3,7 @@
 import asyncio
 import concurrent.futures
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -14,11 +15,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from tornado.websocket import websocket_connect
 
 import pelicanconf
+from sitebuild.redirects import write_redirects
 from tests.conftest import GOOD_POST, free_port
 
 pytestmark = pytest.mark.slow
@@ -202,6 +205,54 @@ def test_serve_serves_output_as_it_is(project_copy, tmp_path):
         url = f"http://127.0.0.1:{port}{POST_PATH}"
         wait_for(lambda: fetch(url) is not None, STARTUP_SECONDS, "the server")
         assert fetch(url) == "<p>served as is</p>"
+
+
+def first_answer(url: str) -> tuple[int, str | None]:
+    """The status and Location of the server's answer to url, redirects not followed."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Location")
+    finally:
+        connection.close()
+
+
+def test_serve_answers_old_addresses_as_the_hosting_does(project_copy, tmp_path):
+    project = project_copy({"good.md": GOOD_POST})
+    page = project / "output" / POST_PATH.strip("/") / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>the post</p>", encoding="utf-8")
+    write_redirects(project / "output", {"/a-good-post.html": POST_PATH, "/caf%C3%A9/": POST_PATH})
+    port = free_port()
+    with invoke_server("serve", project, port, tmp_path / "serve.log"):
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: fetch(base + POST_PATH) is not None, STARTUP_SECONDS, "the server")
+        assert first_answer(base + "/a-good-post.html") == (301, POST_PATH)
+        assert first_answer(base + "/caf%C3%A9") == (301, POST_PATH)  # a folder, slash left off
+        assert first_answer(base + "/a-good-post.htm")[0] == 404
+        assert first_answer(base + "/.redirects.json")[0] == 404
+        assert fetch(base + "/a-good-post.html") == "<p>the post</p>"
+
+
+def test_the_preview_answers_old_addresses_from_the_map_of_its_latest_build(project_copy, tmp_path):
+    project = project_copy({"good.md": GOOD_POST})
+    settings = project / "pelicanconf.py"
+    patterns = '\nREDIRECTS_ARTICLE_PATTERNS = ["{slug}.html"]\n'
+    settings.write_text(settings.read_text(encoding="utf-8") + patterns, encoding="utf-8")
+    server = Preview(project, free_port(), tmp_path / "preview.log")
+    with invoke_server("preview", project, server.port, server.log):
+        wait_for(lambda: server.page() is not None, STARTUP_SECONDS, "the first build")
+        assert first_answer(server.base + "/a-good-post.html") == (301, POST_PATH)
+        assert first_answer(server.base + "/.redirects.json")[0] == 404
+        server.write_post("other.md", GOOD_POST.replace("A good post", "Another post"))
+        moved = "/2020/01/02/another-post/"
+        wait_for(
+            lambda: first_answer(server.base + "/another-post.html") == (301, moved),
+            REBUILD_SECONDS,
+            "the new post's old address",
+        )
 
 
 def response_policy(url: str) -> str | None:
