@@ -2,6 +2,8 @@
 
 import logging
 
+from docutils.parsers.rst import directives
+
 from tests.plugins.tinysite import messages, post
 
 VIDEOS = """A talk worth seeing:
@@ -50,3 +52,40 @@ def test_a_post_without_videos_loads_no_video_script(site):
     site.add("plain.md", post("Plain", "Just words."))
     site.build()
     assert site.page("/2020/01/01/plain/").select('script[src*="embed"]') == []
+
+
+RST_VIDEOS = """Videos
+######
+
+:date: 2020-01-01
+
+A talk worth seeing:
+
+.. youtube:: dQw4w9WgXcQ
+   :width: 640
+   :height: 360
+
+.. vimeo:: https://vimeo.com/76979871
+"""
+
+
+def test_restructuredtext_video_directives_become_video_blocks(site):
+    site.add("videos.rst", RST_VIDEOS)
+    site.build()
+    blocks = site.page("/2020/01/01/videos/").select("article .video-embed")
+    assert [(b["data-service"], b.a["href"]) for b in blocks] == [
+        ("YouTube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("Vimeo", "https://vimeo.com/76979871"),
+    ]
+    # The build leaves docutils as it found it.
+    assert "youtube" not in directives._directives
+
+
+def test_a_video_directive_that_names_no_video_is_an_error_at_its_line(site, caplog):
+    site.add("videos.rst", RST_VIDEOS.replace("dQw4w9WgXcQ", "https://example.com/talk"))
+    site.build(DEBUG=True)  # Pelican gives the reason only then; `invoke build` always does
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert [r.getMessage() for r in failures] == ["Could not process ./videos.rst"]
+    reason = str(failures[0].exc_info[1])
+    assert "videos.rst:8:" in reason
+    assert "youtube: 'https://example.com/talk' is not a youtube video id or address" in reason
