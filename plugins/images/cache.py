@@ -76,7 +76,8 @@ def identity(path: Path) -> tuple:
 class PictureIndex:
     """Each picture's digest and each cache folder's plan, kept by file identity in one file.
 
-    A build where no picture changed reads this one file, not every picture and every plan.
+    A build where no picture changed reads this one file, not every picture and every plan. It
+    keeps what the last build asked for, so pictures removed or re-encoded do not pile up.
     """
 
     def __init__(self, file: Path) -> None:
@@ -88,10 +89,12 @@ class PictureIndex:
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError):
             self.digests, self.plans = {}, {}
         self.changed = False
+        self.asked: set[str] = set()
 
     def digest(self, path: Path) -> str:
         """The file's SHA-256."""
         now = identity(path)
+        self.asked.add(str(path))
         kept = self.digests.get(str(path))
         if kept and kept[0] == now:
             return kept[1]
@@ -106,6 +109,7 @@ class PictureIndex:
             now = identity(folder / PLAN_FILE)
         except OSError:
             return None
+        self.asked.add(str(folder))
         kept = self.plans.get(str(folder))
         if kept and kept[0] == now:
             return Plan.from_data(kept[1])
@@ -116,9 +120,11 @@ class PictureIndex:
         return plan
 
     def save(self) -> None:
-        """Keep the digests and plans for the next build."""
-        if self.changed:
-            kept = {"digests": self.digests, "plans": self.plans}
+        """Keep the digests and plans this build asked for, for the next build."""
+        digests = {k: v for k, v in self.digests.items() if k in self.asked}
+        plans = {k: v for k, v in self.plans.items() if k in self.asked}
+        if self.changed or len(digests) + len(plans) < len(self.digests) + len(self.plans):
+            kept = {"digests": digests, "plans": plans}
             write_atomically(self.file, pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
 
 

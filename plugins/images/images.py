@@ -149,6 +149,7 @@ def published_like(
     file.title, file.slug = file.metadata["title"], file.metadata["slug"]
     file.override_save_as, file.override_url = save_as, url
     file.source_path, file.relative_source_path = source, relative_source
+    file.translations = []  # a list of its own, as Pelican gives each file
     return file
 
 

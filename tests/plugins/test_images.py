@@ -3,10 +3,13 @@
 import hashlib
 import io
 import logging
+import pickle
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from images.cache import INDEX_FILE
 from images.encode import Plan
 from pelican import signals
 from pelican.contents import Static
@@ -214,6 +217,17 @@ def test_pictures_are_encoded_once_for_every_build(photo_site, caplog):
     (photo_site.content / "images/photo.jpg").write_bytes(photo(1000, 800))
     photo_site.build()
     assert "encoded 1 of 3 pictures" in messages(caplog, CACHE_LOGGER, logging.INFO)
+
+
+def test_the_picture_index_keeps_only_what_the_last_build_asked_for(photo_site):
+    (photo_site.content / "images/photo.jpg").write_bytes(photo(1000, 800))
+    (photo_site.content / "images/small.png").unlink()
+    (photo_site.content / "a.md").write_text(post("A", "![A lake](/images/photo.jpg)"), "utf-8")
+    photo_site.build()
+    cache = Path(photo_site.built_with["CACHE_PATH"])
+    index = pickle.loads(next(cache.rglob(INDEX_FILE)).read_bytes())
+    assert sorted(Path(path).name for path in index["digests"]) == ["photo.jpg", "spin.gif"]
+    assert len(index["plans"]) == 2 and all(Path(folder).is_dir() for folder in index["plans"])
 
 
 def test_a_build_where_no_picture_changed_reads_no_picture_and_no_plan(photo_site, monkeypatch):
